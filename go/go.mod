@@ -1,0 +1,3 @@
+module polyprof/go
+
+go 1.27
