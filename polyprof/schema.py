@@ -8,6 +8,7 @@ rename or retype these.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import sysconfig
 from collections.abc import Mapping
@@ -144,12 +145,15 @@ _CLOSURE = re.compile(r"^(func|gowrap|deferwrap)\d+$|^\d+$")
 _BRACKETS = re.compile(r"\[[^\[\]]*\]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def snake(name: str) -> str:
     """camelCase and PascalCase to snake_case, so Go and Python spellings meet."""
     return _CAMEL_2.sub(r"\1_\2", _CAMEL_1.sub(r"\1_\2", name)).lower()
 
 
 def strip_generics(name: str) -> str:
+    if "[" not in name:
+        return name
     prev = None
     while prev != name:
         prev, name = name, _BRACKETS.sub("", name)
@@ -159,22 +163,29 @@ def strip_generics(name: str) -> str:
 def go_package(name: str) -> str:
     """The import path of a Go symbol: everything before the first '.' after the last '/'."""
     bare = strip_generics(name)
-    slash = bare.rfind("/")
-    dot = bare.find(".", slash + 1)
+    dot = bare.find(".", bare.rfind("/") + 1)
     return bare[:dot] if dot > 0 else ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _go_rest_key(rest: str) -> str:
+    parts = [p for p in rest.removesuffix("-fm").split(".") if p and p[0] != "("]
+    if not parts:
+        return snake(rest)
+    if len(parts) > 1 and _CLOSURE.match(parts[-1]):
+        return ".".join(snake(p) for p in parts)
+    return snake(parts[-1])
 
 
 def go_key(name: str) -> str:
     bare = strip_generics(name)
-    pkg = go_package(name)
-    rest = bare[len(pkg) + 1 :] if pkg else bare
-    rest = rest.removesuffix("-fm")
-    parts = [p for p in rest.split(".") if p and not (p.startswith("(") and p.endswith(")"))]
-    if not parts:
-        return snake(rest)
-    if _CLOSURE.match(parts[-1]) and len(parts) > 1:
-        return ".".join(snake(p) for p in parts)
-    return snake(parts[-1])
+    dot = bare.find(".", bare.rfind("/") + 1)
+    rest = bare[dot + 1 :] if dot > 0 else bare
+    # closures differ only by number; key the stem once and reattach the number
+    stem, sep, tail = rest.rpartition(".")
+    if sep and tail[:4] == "func" and tail[4:].isdigit():
+        return f"{_go_rest_key(stem + '.func0')[:-1]}{tail[4:]}"
+    return _go_rest_key(rest)
 
 
 _PSTATS_BUILTIN = re.compile(r"^[{<]built-in method (?P<name>[^>}]+)[>}]$")

@@ -1,0 +1,84 @@
+"""What `invoke practice` does with its options: pick the questions, then one mode.
+
+Modes: write a template (`--export`), grade a file (`--answers`), or drill in
+the terminal. The question source is the exercise's `questions:` block, or,
+with `--live`, questions about the latest `invoke compare` results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import exercise as exercises
+from ..errors import PolyprofError
+from . import history, live, questions, session
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace the file whole or not at all, so a failed write never leaves half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def pick_questions(slug: str, use_live: bool) -> list[questions.Question]:
+    ex = exercises.load(slug)
+    if not use_live:
+        found = questions.load(ex)
+        if not found:
+            raise PolyprofError(f"exercise '{slug}' has no questions yet", ex.folder)
+        return found
+    live.refresh(slug, _say)
+    return live.questions(*live.load_results(history.results_root() / slug))
+
+
+def run_practice(
+    slug: str = exercises.DEFAULT_SLUG,
+    use_live: bool = False,
+    review: bool = False,
+    answers: str | None = None,
+    json_out: str | None = None,
+    export: str | None = None,
+    with_answers: bool = False,
+) -> int:
+    """Run one `invoke practice`; returns the exit code."""
+    if with_answers and not export:
+        raise PolyprofError("--with-answers only applies to --export FILE")
+    if json_out and not answers:
+        raise PolyprofError("--json only applies to --answers FILE")
+    if export and answers:
+        raise PolyprofError("use either --export or --answers, not both")
+    chosen = pick_questions(slug, use_live)
+    if export:
+        _write_atomic(Path(export), questions.template(chosen, slug, with_answers))
+        print(f"wrote {len(chosen)} questions to {export}")
+        return 0
+    if answers:
+        result = {"exercise": slug, **questions.grade(chosen, questions.read_answers(answers))}
+        for row in result["questions"]:
+            print(f"{'ok  ' if row['correct'] else 'miss'} {row['id']}: {row['feedback']}")
+        print(f"score: {result['score']}/{result['max_score']}")
+        if json_out:
+            _write_atomic(Path(json_out), json.dumps(result, indent=2) + "\n")
+        return 0
+    path = history.history_path()
+    if review:
+        order = history.review_order(
+            [q.id for q in chosen], history.last_missed(history.read(path), slug)
+        )
+        chosen = sorted(chosen, key=lambda q: order.index(q.id))
+    return session.run(chosen, slug, path)
