@@ -24,6 +24,37 @@ def top(c, profile, format="text", nodecount=0, sort="flat"):
     guarded(lambda: run_top(profile, fmt=format, nodecount=int(nodecount), sort=sort, out=sys.stdout))
 
 
+@task(
+    help={
+        "exercise": "exercise slug (default cpu_profiling_pprof_intro)",
+        "live": "run a quick compare first, then ask about your own profile",
+        "review": "ask first the questions you last got wrong",
+        "answers": "grade this YAML file of question_id: answer, without asking",
+        "json": "with --answers: write {score, max_score, questions} here",
+        "export": "write an answers template (every id, the question as a comment)",
+        "with_answers": "with --export: fill in the model answers",
+    }
+)
+def practice(  # noqa: PLR0917 (Invoke maps each parameter to a flag)
+    c,
+    exercise="cpu_profiling_pprof_intro",
+    live=False,
+    review=False,
+    answers=None,
+    json=None,
+    export=None,
+    with_answers=False,
+):
+    """Drill the interview questions, graded by meaning (or grade/export an answers file)."""
+    from polyprof.practice.command import run_practice  # noqa: PLC0415 (fast invoke --list)
+
+    options = {"use_live": live, "review": review, "answers": answers, "json_out": json}
+    options |= {"export": export, "with_answers": with_answers}
+    code = guarded(lambda: run_practice(exercise, **options))
+    if code:
+        raise SystemExit(code)
+
+
 @task(help={"quick": "skip slow tests (those marked slow)"})
 def test(c, quick=False):
     """Run lint and the test suite (the command CI runs)."""

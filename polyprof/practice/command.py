@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import exercise as exercises
 from ..errors import PolyprofError
+from ..paths import results_dir
 from . import history, live, questions, session
 
 
@@ -43,11 +44,12 @@ def pick_questions(slug: str, use_live: bool) -> list[questions.Question]:
             raise PolyprofError(f"exercise '{slug}' has no questions yet", ex.folder)
         return found
     live.refresh(slug, _say)
-    return live.questions(*live.load_results(history.results_root() / slug))
+    return live.questions(*live.load_results(results_dir(slug)))
 
 
 def run_practice(
     slug: str = exercises.DEFAULT_SLUG,
+    *,
     use_live: bool = False,
     review: bool = False,
     answers: str | None = None,
@@ -68,7 +70,11 @@ def run_practice(
         print(f"wrote {len(chosen)} questions to {export}")
         return 0
     if answers:
-        result = {"exercise": slug, **questions.grade(chosen, questions.read_answers(answers))}
+        try:
+            graded = questions.grade(chosen, questions.read_answers(answers))
+        except PolyprofError as exc:
+            raise PolyprofError(exc.problem, exc.path or answers, exc.hint) from None
+        result = {"exercise": slug, **graded}
         for row in result["questions"]:
             print(f"{'ok  ' if row['correct'] else 'miss'} {row['id']}: {row['feedback']}")
         print(f"score: {result['score']}/{result['max_score']}")

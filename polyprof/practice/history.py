@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import PolyprofError
-from ..exercise import ROOT
+from ..paths import results_root
 
 COLUMNS = ("time", "exercise", "question", "correct")
-
-
-def results_root() -> Path:
-    """Where runs write: `$POLYPROF_RESULTS` if set (tests, CI), else `<repo>/results`."""
-    return Path(os.environ.get("POLYPROF_RESULTS") or ROOT / "results")
 
 
 def history_path(root: Path | None = None) -> Path:

@@ -28,6 +28,11 @@ from ..errors import PolyprofError
 from .questions import Question, Verdict
 from .rubric import normalize
 
+try:  # `invoke compare` lands separately; until then --live asks about existing results
+    from ..compare import run_compare
+except ImportError:
+    run_compare = None
+
 TIE_POINTS = 1.0
 OVERHEAD_TOLERANCE = 0.10
 SAMPLES_TOLERANCE = 0.05
@@ -56,9 +61,9 @@ def required_samples(p: float, margin: float = MARGIN) -> int:
 def go_samples(summary: dict[str, Any], go: pd.DataFrame) -> int:
     """The Go sample count: summary.json's, else the flat samples (one leaf per sample)."""
     for profile in summary.get("profiles", []):
-        if profile.get("language") == "go" and profile.get("profiler") == "pprof":
-            if profile.get("samples") is not None:
-                return int(profile["samples"])
+        is_go = profile.get("language") == "go" and profile.get("profiler") == "pprof"
+        if is_go and profile.get("samples") is not None:
+            return int(profile["samples"])
     return int(go["flat_samples"].fillna(0).sum())
 
 
@@ -215,9 +220,7 @@ def load_results(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
 
 def refresh(slug: str, say: Callable[[str], None]) -> None:
     """Run `invoke compare --quick` in-process, so the questions are about a fresh profile."""
-    try:
-        from ..compare import run_compare
-    except ImportError:
+    if run_compare is None:
         say("note: `invoke compare` is not available here; asking about the last results")
         return
     say(f"running a quick compare of {slug} first ...")

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..errors import PolyprofError
 from ..exercise import Exercise
 from . import rubric
@@ -151,8 +153,6 @@ def grade_answers(exercise: Exercise, answers: dict[str, Any]) -> dict[str, Any]
 
 def read_answers(path: str | Path) -> dict[str, Any]:
     """Parse an answers file, turning every way it can be wrong into one PolyprofError."""
-    import yaml
-
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -173,8 +173,6 @@ def read_answers(path: str | Path) -> dict[str, Any]:
 
 def template(questions: list[Question], slug: str, with_answers: bool = False) -> str:
     """An answers file to fill in: every id, the question above it as a comment."""
-    import yaml
-
     lines = [
         f"# polyprof practice answers for {slug}",
         f"# grade with: invoke practice -e {slug} --answers THIS_FILE --json out.json",

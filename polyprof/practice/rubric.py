@@ -16,7 +16,9 @@ Cutting rules, kept small so authors can predict them:
   cProfile", "compared to wall time") is not a new subject: it stays with the
   text around it;
 - a clause that mentions no subject continues the previous one ("Flat is self
-  time. It excludes callees." binds "excludes callees" to flat).
+  time. It excludes callees." binds "excludes callees" to flat), except that a
+  clause opening with "which" or "who" belongs to the subject named just before
+  ("slower than pprof, which samples" binds "samples" to pprof).
 
 Patterns see normalized text: lowercase, straight quotes, no backticks,
 contractions expanded (`doesn't` -> `does not`, `can't` -> `can not`), and a
@@ -30,12 +32,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-_CLAUSE_END = re.compile(
-    r"[;,!?\n]|\.(?=\s|$)|\s[-–—]+\s|\b(?:but|whereas|while|whilst|however)\b"
-)
+_CLAUSE_END = re.compile(r"[;,!?\n]|\.(?=\s|$)|\s[-–—]+\s|\b(?:but|whereas|while|whilst|however)\b")
 _COMPARED = re.compile(
     r"\b(than|vs|versus|unlike|like|compared (to|with)|relative to|as opposed to)\.?\s+(the\s+)?$"
 )
+_RELATIVE = re.compile(r"(which|who)\b")
 _CONTRACTIONS = (
     (re.compile(r"\bcan'?t\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
@@ -60,17 +61,20 @@ def clauses(text: str) -> list[str]:
 def attribute(text: str, subjects: Mapping[str, re.Pattern[str]]) -> dict[str, list[str]]:
     """Map each subject to the pieces of the (normalized) answer that talk about it."""
     pieces: dict[str, list[str]] = {name: [] for name in subjects}
-    current: str | None = None
+    current: str | None = None  # the subject the answer is talking about
+    last: str | None = None  # the subject named last, even as a comparison object
     for clause in clauses(text):
-        mentions = sorted(
-            (m.start(), name)
+        found = sorted(
+            (m.start(), name, not _COMPARED.search(clause[: m.start()]))
             for name, rx in subjects.items()
             for m in rx.finditer(clause)
-            if not _COMPARED.search(clause[: m.start()])
         )
+        mentions = [(start, name) for start, name, is_subject in found if is_subject]
         if not mentions:
-            if current is not None:
-                pieces[current].append(clause)
+            owner = last if _RELATIVE.match(clause) else current
+            if owner is not None:
+                pieces[owner].append(clause)
+            last = found[-1][1] if found else last
             continue
         cuts: list[tuple[int, str]] = []
         for start, name in mentions:
@@ -79,7 +83,7 @@ def attribute(text: str, subjects: Mapping[str, re.Pattern[str]]) -> dict[str, l
         cuts[0] = (0, cuts[0][1])
         for (start, name), nxt in zip(cuts, [*cuts[1:], (len(clause), "")], strict=True):
             pieces[name].append(clause[start : nxt[0]])
-        current = cuts[-1][1]
+        current, last = cuts[-1][1], found[-1][1]
     return pieces
 
 

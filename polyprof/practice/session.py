@@ -8,6 +8,7 @@ stopping at any point loses nothing.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -36,8 +37,6 @@ def run(
     out: TextIO | None = None,
 ) -> int:
     """Drill the questions; returns the exit code (0 when done or at EOF, 130 on Ctrl-C)."""
-    import sys
-
     out = out or sys.stdout
     total, score, answered = len(questions), 0, 0
     print(
