@@ -21,7 +21,9 @@ def top(c, profile, format="text", nodecount=0, sort="flat"):
     """Print a profile's functions like `go tool pprof -top`, for pprof and pstats files."""
     from polyprof.top import run_top
 
-    guarded(lambda: run_top(profile, fmt=format, nodecount=int(nodecount), sort=sort, out=sys.stdout))
+    guarded(
+        lambda: run_top(profile, fmt=format, nodecount=int(nodecount), sort=sort, out=sys.stdout)
+    )
 
 
 @task(
@@ -35,7 +37,7 @@ def top(c, profile, format="text", nodecount=0, sort="flat"):
         "with_answers": "with --export: fill in the model answers",
     }
 )
-def practice(  # noqa: PLR0917 (Invoke maps each parameter to a flag)
+def practice(
     c,
     exercise="cpu_profiling_pprof_intro",
     live=False,
@@ -46,7 +48,7 @@ def practice(  # noqa: PLR0917 (Invoke maps each parameter to a flag)
     with_answers=False,
 ):
     """Drill the interview questions, graded by meaning (or grade/export an answers file)."""
-    from polyprof.practice.command import run_practice  # noqa: PLC0415 (fast invoke --list)
+    from polyprof.practice.command import run_practice
 
     options = {"use_live": live, "review": review, "answers": answers, "json_out": json}
     options |= {"export": export, "with_answers": with_answers}

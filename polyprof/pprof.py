@@ -134,10 +134,10 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
                 path,
                 hint="convert it: go tool pprof -proto FILE > FILE.pb.gz",
             )
-        raise ProfileError(
-            "not a pprof profile (no sample types or string table)", path
-        )
-    types = [(_string(strings, t.type, path), _string(strings, t.unit, path)) for t in prof.sample_type]
+        raise ProfileError("not a pprof profile (no sample types or string table)", path)
+    types = [
+        (_string(strings, t.type, path), _string(strings, t.unit, path)) for t in prof.sample_type
+    ]
     default = len(types) - 1
     if prof.default_sample_type:
         wanted = _string(strings, prof.default_sample_type, path)
@@ -153,7 +153,8 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
     func_ids = np.array([r[0] for r in func_rows], dtype=np.uint64)
     n_str = len(strings)
     if func_rows and (
-        max(max(r[1], r[2]) for r in func_rows) >= n_str or min(min(r[1], r[2]) for r in func_rows) < 0
+        max(max(r[1], r[2]) for r in func_rows) >= n_str
+        or min(min(r[1], r[2]) for r in func_rows) < 0
     ):
         raise ProfileError("function name index out of range: malformed profile", path)
     func_names = [strings[r[1]] for r in func_rows]
@@ -221,7 +222,9 @@ def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
     loc_ids = np.array(merged.id, dtype=np.uint64)
     if len(loc_ids) != len(raw) or len(set(loc_ids.tolist())) != len(raw):
         raise ProfileError("location ids are missing or repeated: malformed profile", path)
-    fids = np.fromiter((ln.function_id for ln in merged.line), dtype=np.uint64, count=len(merged.line))
+    fids = np.fromiter(
+        (ln.function_id for ln in merged.line), dtype=np.uint64, count=len(merged.line)
+    )
     starts = _split(fids)
     real = fids[fids != 0]
     funcs = _positions(real, func_ids, "function", path).astype(np.int64)
@@ -273,10 +276,10 @@ def _decode_samples(prof, loc_ids: np.ndarray, n_types: int, strings: list[str],
     locs = _positions(ids[ids != 0], loc_ids, "location", path).astype(np.int64)
     values = np.array(merged.value, dtype=np.int64)
     if len(values) != len(raw) * n_types:
-        raise ProfileError(
-            f"samples must carry {n_types} values each: malformed profile", path
-        )
-    labels = _labels(merged.label, len(raw), strings, path) if len(merged.label) > len(raw) else None
+        raise ProfileError(f"samples must carry {n_types} values each: malformed profile", path)
+    labels = (
+        _labels(merged.label, len(raw), strings, path) if len(merged.label) > len(raw) else None
+    )
     return starts, locs, values.reshape(len(raw), n_types), labels
 
 
@@ -449,9 +452,7 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     language = _language(d.func_files)
     func_pos = first_func[keep]
     names = [node_names[i] for i in keep]
-    files = [
-        (d.func_files[p] if 0 <= p < n_funcs else "") for p in func_pos
-    ]
+    files = [(d.func_files[p] if 0 <= p < n_funcs else "") for p in func_pos]
     lines = [(d.func_lines[p] or pd.NA) if 0 <= p < n_funcs else pd.NA for p in func_pos]
     denom = total or 1
     kind = "sampling"
@@ -466,7 +467,9 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
             "file": files,
             "line": lines,
             "key": [schema.match_key(n, language) for n in names],
-            "category": [schema.category(n, f, language) for n, f in zip(names, files, strict=True)],
+            "category": [
+                schema.category(n, f, language) for n, f in zip(names, files, strict=True)
+            ],
             "flat_ns": flat_ns[keep] if ns_idx is not None else flat_ns,
             "cum_ns": cum_ns[keep] if ns_idx is not None else cum_ns,
             "flat_pct": np.abs(flat[keep]) / denom * 100.0,
@@ -485,14 +488,24 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     deep = np.zeros(n_samples, bool)
     if n_samples:
         n_locs_per_sample = np.diff(d.smp_start)
-        root_names = np.array(node_names, dtype=object)[roots] if len(roots) else np.zeros(0, object)
+        root_names = (
+            np.array(node_names, dtype=object)[roots] if len(roots) else np.zeros(0, object)
+        )
         deep_frames = n_locs_per_sample[has_frames] >= MAX_GO_STACK
         root_ok = np.array([r in _STACK_ROOTS for r in root_names], dtype=bool)
         deep[has_frames] = deep_frames & ~root_ok & (language == "go")
     period_ns = None
     if d.period_type and d.period_type[1] in _TIME_UNITS:
         period_ns = d.period * _TIME_UNITS[d.period_type[1]]
-    lost = int(functions.loc[functions["function"] == "runtime/pprof.lostProfileEvent", "flat_samples"].fillna(0).sum()) if cnt_idx is not None else 0
+    lost = (
+        int(
+            functions.loc[functions["function"] == "runtime/pprof.lostProfileEvent", "flat_samples"]
+            .fillna(0)
+            .sum()
+        )
+        if cnt_idx is not None
+        else 0
+    )
     meta = schema.ProfileMeta(
         file=str(path),
         language=language,
@@ -507,20 +520,27 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
         duration_ns=d.duration_ns or None,
         start_unix_ns=d.time_ns or None,
         total_ns=total_ns,
+        total_value=total,
         samples=n_counted if n_counted is not None else n_samples,
         truncated_samples=int(deep.sum()),
         lost_samples=lost,
         notes=list(d.comments),
     )
-    meta.total_value = total  # type: ignore[attr-defined]
 
     def build_stacks() -> pd.DataFrame:
         return _stacks(d, frame_node, frame_offsets, node_names, deep, ns_idx, ns_scale, cnt_idx)
 
-    return schema.Profile(meta=meta, functions=functions, edges=schema.empty(schema.EDGE_COLUMNS), _stacks_builder=build_stacks)
+    return schema.Profile(
+        meta=meta,
+        functions=functions,
+        edges=schema.empty(schema.EDGE_COLUMNS),
+        _stacks_builder=build_stacks,
+    )
 
 
-def _stacks(d, frame_node, frame_offsets, node_names, deep, ns_idx, ns_scale, cnt_idx) -> pd.DataFrame:
+def _stacks(
+    d, frame_node, frame_offsets, node_names, deep, ns_idx, ns_scale, cnt_idx
+) -> pd.DataFrame:
     n_samples = len(frame_offsets) - 1
     rows: dict[tuple, list[int]] = {}
     labels = d.labels or [""] * n_samples

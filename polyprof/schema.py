@@ -102,7 +102,8 @@ class ProfileMeta:
     period_ns: int | None = None
     duration_ns: int | None = None
     start_unix_ns: int | None = None
-    total_ns: int = 0  # the percent denominator
+    total_ns: int = 0  # sum of |time| over samples, in ns
+    total_value: int = 0  # the percent denominator, in the sample_type's unit
     samples: int | None = None  # number of samples (sampling) ; None for tracing
     total_calls: int | None = None
     primitive_calls: int | None = None
@@ -215,7 +216,11 @@ _GO_RUNTIME = re.compile(r"^(runtime|internal/runtime/.*|runtime/internal/.*)$")
 
 def go_category(name: str) -> str:
     pkg = go_package(name)
-    if name.startswith("runtime.") or _GO_RUNTIME.match(pkg) or name == "runtime/pprof.lostProfileEvent":
+    if (
+        name.startswith("runtime.")
+        or _GO_RUNTIME.match(pkg)
+        or name == "runtime/pprof.lostProfileEvent"
+    ):
         return "runtime"
     if pkg == "main" or "." in pkg.split("/", 1)[0]:
         return "user"

@@ -19,7 +19,16 @@ _SUFFIX = re.compile(r" \((?:partial-)?inline\)$")
 def pprof_top(path: Path, *flags: str) -> list[tuple[str, int, int, str, str]]:
     """Rows (name, flat, cum, flat%, cum%) of `go tool pprof -top` with every node kept."""
     out = subprocess.run(
-        [go_binary(), "tool", "pprof", "-top", "-nodefraction=0", "-symbolize=none", *flags, str(path)],
+        [
+            go_binary(),
+            "tool",
+            "pprof",
+            "-top",
+            "-nodefraction=0",
+            "-symbolize=none",
+            *flags,
+            str(path),
+        ],
         env=go_env(),
         capture_output=True,
         text=True,

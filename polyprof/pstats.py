@@ -1,0 +1,230 @@
+"""cProfile / profile (pstats) data into the normalized tables.
+
+A pstats file is a marshalled dict {(file, line, name): (cc, nc, tt, ct, callers)}
+whose callers map {(file, line, name): (nc, cc, tt, ct)} swaps the two counts
+(the pure-Python `profile` module stores a plain int there instead). tt and ct
+are float seconds; we keep integer nanoseconds, round(s * 1e9), so the numbers
+equal pstats.Stats to the nanosecond. marshal is not safe on hostile data, so
+`load_isolated` unmarshals in a separate interpreter and hands back JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import schema
+from .errors import ProfileError
+
+MARSHAL_DICT_CODES = (0x7B, 0xFB)  # TYPE_DICT, with and without FLAG_REF
+
+# Runs in a fresh `python -I`: read marshal, check the shape, print plain JSON.
+_WORKER = r"""
+import json, marshal, sys
+try:
+    with open(sys.argv[1], "rb") as fh:
+        data = marshal.load(fh)
+except Exception as exc:
+    print(json.dumps({"error": type(exc).__name__})); sys.exit(0)
+if not isinstance(data, dict):
+    print(json.dumps({"error": "not a dict"})); sys.exit(0)
+def key(k):
+    return list(k) if isinstance(k, tuple) else None
+rows = []
+for k, v in data.items():
+    if not isinstance(v, tuple):
+        rows.append([key(k), None]); continue
+    callers = v[4] if len(v) > 4 and isinstance(v[4], dict) else None
+    cl = None if callers is None else [[key(ck), list(cv) if isinstance(cv, tuple) else cv]
+                                        for ck, cv in callers.items()]
+    rows.append([key(k), list(v[:4]) + [cl]])
+print(json.dumps({"rows": rows, "python": sys.version.split()[0]}))
+"""
+
+
+def _is_key(k: Any) -> bool:
+    return (
+        isinstance(k, tuple)
+        and len(k) == 3
+        and isinstance(k[0], str)
+        and isinstance(k[1], int)
+        and isinstance(k[2], str)
+    )
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def validate(data: Any, path: str | Path) -> dict:
+    """Keep only what pstats itself would accept; anything else is not a pstats file."""
+    if not isinstance(data, dict):
+        raise ProfileError(
+            f"marshal data is a {type(data).__name__}, not a pstats dict",
+            path,
+            hint="write it with cProfile.Profile().dump_stats(path)",
+        )
+    stats = {}
+    for k, v in data.items():
+        if k == ("__sampled__",):  # Python 3.15 sampling profiler marker
+            continue
+        ok = (
+            _is_key(k)
+            and isinstance(v, tuple)
+            and len(v) == 5
+            and all(_is_number(x) for x in v[:4])
+            and isinstance(v[4], dict)
+        )
+        if not ok:
+            raise ProfileError("marshal data is not a pstats dict (unexpected entry)", path)
+        for ck, cv in v[4].items():
+            good = _is_key(ck) and (
+                _is_number(cv)
+                or (isinstance(cv, tuple) and len(cv) == 4 and all(_is_number(x) for x in cv))
+            )
+            if not good:
+                raise ProfileError("marshal data is not a pstats dict (bad callers entry)", path)
+        stats[k] = v
+    return stats
+
+
+def load_trusted(path: str | Path) -> dict:
+    """Unmarshal in this process: only for files the user or polyprof itself wrote."""
+    try:
+        data = marshal.loads(Path(path).read_bytes())
+    except (EOFError, ValueError, TypeError):
+        raise ProfileError(
+            "not pstats data (marshal cannot read it; a cut-short or non-pstats file)", path
+        ) from None
+    return validate(data, path)
+
+
+def load_isolated(path: str | Path, python: str | None = None, timeout: float = 30) -> dict:
+    """Unmarshal in a separate, isolated interpreter and rebuild the dict from JSON."""
+    try:
+        proc = subprocess.run(
+            [python or sys.executable, "-I", "-c", _WORKER, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        reply = json.loads(proc.stdout)
+    except (subprocess.TimeoutExpired, json.JSONDecodeError):
+        raise ProfileError("could not read the pstats file in a subprocess", path) from None
+    if "error" in reply:
+        raise ProfileError("not pstats data (marshal cannot read it)", path)
+    data: dict = {}
+    for k, v in reply["rows"]:
+        if k is None or v is None:
+            raise ProfileError("marshal data is not a pstats dict (unexpected entry)", path)
+        callers = v[4]
+        data[tuple(k)] = (
+            *v[:4],
+            None
+            if callers is None
+            else {tuple(ck): (tuple(cv) if isinstance(cv, list) else cv) for ck, cv in callers},
+        )
+    return validate(data, path)
+
+
+def display_name(file: str, line: int, name: str) -> str:
+    """The name pstats prints: builtins' <...> becomes {...} (pstats.func_std_string)."""
+    if file == "~" and line == 0 and name.startswith("<") and name.endswith(">"):
+        return "{" + name[1:-1] + "}"
+    return name
+
+
+def _ns(seconds: float) -> int:
+    return round(seconds * 1e9)
+
+
+def _counts(v: tuple, swapped: bool) -> tuple[int | None, int | None]:
+    cc, nc = v[0], v[1]
+    if swapped:  # yappi writes the callers order at top level
+        cc, nc = nc, cc
+    return (None if nc < 0 else nc), (None if cc < 0 else cc)
+
+
+def to_profile(stats: dict, path: str | Path, clock: str = "wall") -> schema.Profile:
+    """Build the tables from a validated pstats dict."""
+    pure_python = any(not isinstance(cv, tuple) for v in stats.values() for cv in v[4].values())
+    profiler = "profile" if pure_python else "cprofile"
+    swapped = any(v[0] > v[1] >= 0 for v in stats.values())
+    keys = list(stats)
+    total_tt = sum(v[2] for v in stats.values())
+    denom = total_tt or 1.0
+    names = [display_name(*k) for k in keys]
+    files = [k[0] for k in keys]
+    counts = [_counts(stats[k], swapped) for k in keys]
+    functions = schema.frame(
+        {
+            "language": ["python"] * len(keys),
+            "profiler": [profiler] * len(keys),
+            "kind": ["tracing"] * len(keys),
+            "clock": [clock] * len(keys),
+            "function": names,
+            "file": files,
+            "line": [k[1] or pd.NA for k in keys],
+            "key": [schema.python_key(n) for n in names],
+            "category": [schema.python_category(n, f) for n, f in zip(names, files, strict=True)],
+            "flat_ns": [_ns(stats[k][2]) for k in keys],
+            "cum_ns": [_ns(stats[k][3]) for k in keys],
+            "flat_pct": [stats[k][2] / denom * 100 for k in keys],
+            "cum_pct": [stats[k][3] / denom * 100 for k in keys],
+            "flat_samples": [pd.NA] * len(keys),
+            "cum_samples": [pd.NA] * len(keys),
+            "calls": [c[0] if c[0] is not None else pd.NA for c in counts],
+            "primitive_calls": [c[1] if c[1] is not None else pd.NA for c in counts],
+        },
+        schema.FUNCTION_COLUMNS,
+    )
+    edges = _edges(stats)
+    meta = schema.ProfileMeta(
+        file=str(path),
+        language="python",
+        profiler=profiler,
+        kind="tracing",
+        clock=clock,
+        sample_type=f"{clock}/nanoseconds",
+        total_ns=_ns(total_tt),
+        total_value=_ns(total_tt),
+        samples=None,
+        total_calls=sum(c[0] or 0 for c in counts),
+        primitive_calls=sum(c[1] or 0 for c in counts),
+    )
+    if swapped:
+        meta.notes.append("call counts were stored in callers order (yappi); swapped back")
+    return schema.Profile(meta=meta, functions=functions, edges=edges)
+
+
+def _edges(stats: dict) -> pd.DataFrame:
+    rows = []
+    for callee, v in stats.items():
+        for caller, cv in v[4].items():
+            if isinstance(cv, tuple):
+                nc, cc, tt, ct = cv
+                rows.append((caller, callee, nc, cc, _ns(tt), _ns(ct)))
+            else:
+                rows.append((caller, callee, cv, pd.NA, pd.NA, pd.NA))
+    return schema.frame(
+        {
+            "caller": [display_name(*r[0]) for r in rows],
+            "caller_file": [r[0][0] for r in rows],
+            "caller_line": [r[0][1] or pd.NA for r in rows],
+            "callee": [display_name(*r[1]) for r in rows],
+            "callee_file": [r[1][0] for r in rows],
+            "callee_line": [r[1][1] or pd.NA for r in rows],
+            "calls": [r[2] for r in rows],
+            "primitive_calls": [r[3] for r in rows],
+            "flat_ns": [r[4] for r in rows],
+            "cum_ns": [r[5] for r in rows],
+        },
+        schema.EDGE_COLUMNS,
+    )

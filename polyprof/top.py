@@ -1,0 +1,168 @@
+"""`invoke top`: one profile's functions, ordered and printed the way pprof does.
+
+Row order follows pprof's SortNodes (|flat| desc, then name, then |cum|; with
+--sort cum the first and last keys swap), so our text output can be read side
+by side with `go tool pprof -top`. Tracing profiles get a calls column.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+import pandas as pd
+
+from . import schema
+from .errors import PolyprofError
+from .load import load_profile
+
+FORMATS = ("text", "csv", "json")
+SORTS = ("flat", "cum")
+
+
+def _values(fn: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The numbers pprof sorts by: the report's sample type (ns for pstats and py-spy)."""
+    if "value" in fn:
+        return fn["value"].astype("int64"), fn["cum_value"].astype("int64")
+    return fn["flat_ns"].fillna(0).astype("int64"), fn["cum_ns"].fillna(0).astype("int64")
+
+
+def ordered(profile: schema.Profile, sort: str = "flat") -> pd.DataFrame:
+    """Functions in pprof's row order, with sum% (running |flat| share) added."""
+    if sort not in SORTS:
+        raise PolyprofError(f"--sort must be one of {', '.join(SORTS)}, not '{sort}'")
+    flat, cum = _values(profile.functions)
+    fn = profile.functions.assign(
+        _flat=flat.abs(), _cum=cum.abs(), _name=profile.functions["function"]
+    )
+    first, last = ("_flat", "_cum") if sort == "flat" else ("_cum", "_flat")
+    fn = fn.sort_values([first, "_name", last], ascending=[False, True, False], kind="stable")
+    total = profile.meta.total_value or 1
+    fn["sum_pct"] = fn["_flat"].cumsum() / total * 100
+    return fn.drop(columns=["_flat", "_cum", "_name"]).reset_index(drop=True)
+
+
+def percent(value: float) -> str:
+    """pprof's measurement.Percentage."""
+    if 99.95 <= value <= 100.05:
+        return "100%"
+    if abs(value) >= 1:
+        return f"{value:.2f}%"
+    return f"{value:.2g}%"
+
+
+_UNITS = (
+    ("hrs", 3_600_000_000_000),
+    ("mins", 60_000_000_000),
+    ("s", 1_000_000_000),
+    ("ms", 1_000_000),
+    ("us", 1_000),
+    ("ns", 1),
+)
+
+
+def time_unit(values_ns: list[int]) -> tuple[str, int]:
+    """pprof's `-unit=minimum`: the largest unit in which the smallest non-zero value is >= 1."""
+    smallest = min((abs(v) for v in values_ns if v), default=0)
+    return next(((u, s) for u, s in _UNITS if smallest >= s), ("ns", 1))
+
+
+def duration(ns: float, unit: tuple[str, int] | None = None) -> str:
+    """A value in one unit, with pprof's trimmed two decimals: 0, 10ms, 1.28s."""
+    if ns == 0:
+        return "0"
+    name, scale = unit or time_unit([int(ns)])
+    return f"{ns / scale:.2f}".rstrip("0").rstrip(".") + name
+
+
+def _formatter(profile: schema.Profile, values: list[int]):
+    """One formatter for a whole report, so every row uses the same unit, as pprof does."""
+    from .pprof import _TIME_UNITS  # the same table the parser scales with
+
+    kind = profile.meta.sample_type.rsplit("/", 1)[-1]
+    if kind not in _TIME_UNITS:
+        return str
+    per = _TIME_UNITS[kind]
+    unit = time_unit([v * per for v in values])
+    return lambda v: duration(v * per, unit)
+
+
+def header(profile: schema.Profile, cell) -> list[str]:
+    m = profile.meta
+    lines = [
+        f"File: {m.file}",
+        f"Type: {m.sample_type.split('/')[0]} ({m.profiler}, {m.kind}, {m.clock} clock)",
+    ]
+    total = cell(m.total_value)
+    if m.samples is not None and m.duration_ns:
+        share = m.total_ns / m.duration_ns * 100
+        lines.append(
+            f"Duration: {duration(m.duration_ns)}, Total samples = {total} ({share:.2f}%), "
+            f"{m.samples} samples"
+        )
+    elif m.samples is not None:
+        lines.append(f"Total samples = {total}, {m.samples} samples")
+    else:
+        lines.append(
+            f"{m.total_calls} function calls ({m.primitive_calls} primitive calls) in {total}"
+        )
+    return lines
+
+
+def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
+    flat, cum = _values(rows)
+    tracing = profile.meta.kind == "tracing"
+    shown = int(flat.abs().sum())
+    total_value = profile.meta.total_value
+    cell = _formatter(profile, [*flat.tolist(), *cum.tolist(), total_value])
+    out = header(profile, cell)
+    out.append(
+        f"Showing nodes accounting for {cell(shown)}, "
+        f"{percent(shown / (total_value or 1) * 100)} of {cell(total_value)} total"
+    )
+    if len(rows) < n_all:
+        out.append(f"Showing top {len(rows)} nodes out of {n_all}")
+    calls_head = f" {'calls':>12}" if tracing else ""
+    out.append(f"{'flat':>10} {'flat%':>6} {'sum%':>6} {'cum':>10} {'cum%':>6}{calls_head}")
+    for i, r in enumerate(rows.itertuples(index=False)):
+        calls = ""
+        if tracing:
+            nc, cc = r.calls, r.primitive_calls
+            text = "" if pd.isna(nc) else (str(nc) if pd.isna(cc) or nc == cc else f"{nc}/{cc}")
+            calls = f" {text:>12}"
+        out.append(
+            f"{cell(int(flat.iloc[i])):>10} {percent(r.flat_pct):>6} "
+            f"{percent(r.sum_pct):>6} {cell(int(cum.iloc[i])):>10} "
+            f"{percent(r.cum_pct):>6}{calls}  {r.function}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def export_columns(rows: pd.DataFrame) -> pd.DataFrame:
+    extra = [c for c in rows.columns if c not in schema.FUNCTION_COLUMNS]
+    return rows[list(schema.FUNCTION_COLUMNS) + extra]
+
+
+def run_top(
+    path: str, fmt: str = "text", nodecount: int = 0, sort: str = "flat", out: TextIO = sys.stdout
+) -> schema.Profile:
+    if fmt not in FORMATS:
+        raise PolyprofError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+    if nodecount < 0:
+        raise PolyprofError("--nodecount must be 0 (all rows) or a positive number")
+    profile = load_profile(path)
+    if profile.functions.empty:
+        print(f"polyprof: {path}: warning: the profile holds zero samples", file=sys.stderr)
+    rows = ordered(profile, sort)
+    if nodecount:
+        rows = rows.head(nodecount)
+    if fmt == "text":
+        out.write(render_text(profile, rows, len(profile.functions)))
+    elif fmt == "csv":
+        export_columns(rows).to_csv(out, index=False)
+    else:
+        records = json.loads(export_columns(rows).to_json(orient="records"))
+        json.dump({"meta": profile.meta.as_dict(), "functions": records}, out, indent=1)
+        out.write("\n")
+    return profile
