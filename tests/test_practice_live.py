@@ -87,6 +87,7 @@ def test_top_cum_leaves_out_main_and_runtime(asked):
     q = asked["live-top-cum"]
     assert q.grade("runWorkload").correct
     assert not q.grade("main.main").correct
+    assert "not counted" in q.grade("main.main").feedback
     assert not q.grade("runtime.main").correct
     assert "100.0%" in q.model_answer
 

@@ -26,7 +26,7 @@ def record(path: Path, exercise: str, question: str, correct: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists() or path.stat().st_size == 0
     with path.open("a", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, lineterminator="\n")
         if new:
             writer.writerow(COLUMNS)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

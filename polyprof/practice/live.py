@@ -89,9 +89,12 @@ def first_named(answer: str, table: pd.DataFrame) -> str | None:
     return None if best is None else best[2]
 
 
-def _top_question(qid: str, go: pd.DataFrame, column: str, prompt: str) -> Question:
-    top = go[column].max()
-    accepted = go.loc[go[column] >= top - TIE_POINTS].sort_values(column, ascending=False)
+def _top_question(
+    qid: str, go: pd.DataFrame, candidates: pd.DataFrame, column: str, prompt: str
+) -> Question:
+    top = candidates[column].max()
+    accepted = candidates.loc[candidates[column] >= top - TIE_POINTS]
+    accepted = accepted.sort_values(column, ascending=False)
     winner = accepted.iloc[0]
     model = f"{winner['function']} ({column.removesuffix('_pct')} {winner[column]:.1f}%)"
 
@@ -101,6 +104,8 @@ def _top_question(qid: str, go: pd.DataFrame, column: str, prompt: str) -> Quest
             return Verdict(True, "correct")
         if named is None:
             return Verdict(False, f"name a function from the profile; it was {model}")
+        if named not in set(candidates["function"]):
+            return Verdict(False, f"{named} is not counted here; the top was {model}")
         share = float(go.loc[go["function"] == named, column].iloc[0])
         return Verdict(False, f"{named} has {share:.1f}%; the top was {model}")
 
@@ -172,7 +177,7 @@ def _samples_question(summary: dict[str, Any], go: pd.DataFrame) -> Question:
 
     prompt = (
         "How many samples did the Go profile get, and is that enough to know the hottest "
-        "function's share within ±2 points (95%)? The count counts within ±5%."
+        "function's share within ±2 points (95%)? A count within ±5% counts."
     )
     return Question("live-go-samples", prompt, model, grade, answer=f"{n}, {verdict}")
 
@@ -185,12 +190,14 @@ def questions(summary: dict[str, Any], functions: pd.DataFrame) -> list[Question
         _top_question(
             "live-top-flat",
             go,
+            go,
             "flat_pct",
             "Which function has the highest flat time in your Go profile? "
             "(Any function within 1 point of the top counts.)",
         ),
         _top_question(
             "live-top-cum",
+            go,
             non_roots if not non_roots.empty else go,
             "cum_pct",
             "Which function has the highest cum in your Go profile, not counting main.main "
