@@ -30,7 +30,9 @@ from ..errors import PolyprofError
 SANDBOX_WORK = "/work"
 UID_BASE = 62000
 SLOTS = 64
-INSTALL_HINT = "install it with: apt-get install -y bubblewrap, or pass --no-sandbox on a trusted machine"
+INSTALL_HINT = (
+    "install it with: apt-get install -y bubblewrap, or pass --no-sandbox on a trusted machine"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +117,9 @@ def bwrap_binary() -> str | None:
 def require_bwrap() -> str:
     found = bwrap_binary()
     if not found:
-        raise PolyprofError("bubblewrap (bwrap) is not installed; grading runs untrusted code", hint=INSTALL_HINT)
+        raise PolyprofError(
+            "bubblewrap (bwrap) is not installed; grading runs untrusted code", hint=INSTALL_HINT
+        )
     return found
 
 
@@ -218,11 +222,17 @@ class Sandbox:
         self, argv: Sequence[str], limits: Limits, env: Mapping[str, str] | None = None
     ) -> RunResult:
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", **(env or {})}
-        command = self._prefix(limits) + (self._bwrap(env, limits) if self.enabled else []) + list(argv)
-        host_env = None if self.enabled else {**env, "TMPDIR": str(self.workdir)}
-        return _supervise(
-            command, limits, host_env, None if self.enabled else self.workdir, self._why_timeout
+        command = (
+            self._prefix(limits) + (self._bwrap(env, limits) if self.enabled else []) + list(argv)
         )
+        host_env = None if self.enabled else {**env, "TMPDIR": str(self.workdir)}
+        try:
+            return _supervise(
+                command, limits, host_env, None if self.enabled else self.workdir, self._why_timeout
+            )
+        finally:
+            if self.uid is not None:
+                kill_uid(self.uid)  # the next step starts with no process of this uid alive
 
     def _why_timeout(self, lim: Limits) -> str:
         """A fork bomb that swallows its errors only ever times out; its process count gives it away."""
@@ -242,11 +252,23 @@ class Sandbox:
         ]
         if self.uid is not None:
             prefix.append(f"--nproc={lim.nproc}")
-            prefix += ["--", "setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups"]
+            prefix += [
+                "--",
+                "setpriv",
+                f"--reuid={self.uid}",
+                f"--regid={self.uid}",
+                "--clear-groups",
+            ]
         return [*prefix, "--"]
 
     def _bwrap(self, env: Mapping[str, str], lim: Limits) -> list[str]:
-        args = [require_bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+        args = [
+            require_bwrap(),
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+        ]
         args += ["--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
         for top in ("bin", "lib", "lib64", "sbin", "lib32"):
             path = Path("/") / top
@@ -254,7 +276,16 @@ class Sandbox:
                 args += ["--symlink", os.readlink(path), str(path)]
             elif path.is_dir():
                 args += ["--ro-bind", str(path), str(path)]
-        args += ["--proc", "/proc", "--dev", "/dev", "--size", str(lim.tmp_mb << 20), "--tmpfs", "/tmp"]
+        args += [
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--size",
+            str(lim.tmp_mb << 20),
+            "--tmpfs",
+            "/tmp",
+        ]
         for path in self.readonly:
             args += ["--ro-bind", str(path), str(path)]
         args += ["--bind", str(self.workdir), SANDBOX_WORK]
