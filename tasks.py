@@ -57,6 +57,62 @@ def practice(
         raise SystemExit(code)
 
 
+@task(
+    help={
+        "exercise": "exercise slug (see `invoke exercises`)",
+        "submission": "one learner's directory (main.go and/or main.py, optional answers.yaml)",
+        "submissions": "a class: one subdirectory per learner",
+        "json": "where to write results.json for --submission",
+        "workers": "submissions graded in parallel",
+        "shard": "K/N: grade only this learner-name shard of the class",
+        "no_sandbox": "run without bubblewrap (trusted code only; prints a warning)",
+        "scale": "override the exercise's --scale",
+        "quick": "use the exercise's quick workload",
+        "timeout": "wall-clock seconds per run",
+    }
+)
+def grade(
+    c,
+    exercise,
+    submission=None,
+    submissions=None,
+    json=None,
+    workers=1,
+    shard="1/1",
+    no_sandbox=False,
+    scale=None,
+    quick=False,
+    timeout=None,
+):
+    """Build, run and score submissions in a sandbox; writes results/grades/<slug>/."""
+    from polyprof.grade import run_grade
+
+    code = guarded(
+        lambda: run_grade(
+            exercise,
+            submission=submission,
+            submissions=submissions,
+            json_path=json,
+            workers=int(workers),
+            shard=shard,
+            sandbox=not no_sandbox,
+            scale=int(scale) if scale else None,
+            quick=quick,
+            timeout_s=float(timeout) if timeout else None,
+        )
+    )
+    if code:
+        raise SystemExit(code)
+
+
+@task(help={"exercise": "exercise slug", "inputs": "comma-separated shard output dirs"})
+def grade_merge(c, exercise, inputs=""):
+    """Combine `invoke grade --shard` outputs into results/grades/<slug>/summary.csv."""
+    from polyprof.grade import run_merge
+
+    guarded(lambda: run_merge(exercise, inputs))
+
+
 @task(help={"quick": "skip slow tests (those marked slow)"})
 def test(c, quick=False):
     """Run lint and the test suite (the command CI runs)."""

@@ -89,7 +89,8 @@ def builds(plan: Plan, ws: Workspace, language: str) -> Outcome:
         if not run.ok:
             what = {"vet": "go vet", "build": "go build"}.get(argv[1], "compiling main.py")
             text = learner_text(run, ws.box.work)
-            return failed("builds", language, f"{what} failed: {run.message(what)}", output=text)
+            why = "\n".join(text.splitlines()[-12:]) if run.status == "exit" else run.message(what)
+            return failed("builds", language, f"{what} failed: {why}", output=text)
     return passed(
         "builds", language, "go vet and go build passed" if language == "go" else "main.py compiles"
     )

@@ -99,14 +99,18 @@ def to_json(results: dict[str, Any]) -> str:
     return text + "\n"
 
 
-def write(results: dict[str, Any], path: Path) -> Path:
-    """Write atomically: a crash mid-write leaves the previous file, never half of one."""
+def atomic_write(path: Path, text: str) -> Path:
+    """A crash mid-write leaves the previous file, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(to_json(results))
+        handle.write(text)
     os.replace(tmp, path)
     return path
+
+
+def write(results: dict[str, Any], path: Path) -> Path:
+    return atomic_write(path, to_json(results))
 
 
 MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}
