@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .. import exercise as exercises
 from ..errors import PolyprofError
 from ..exercise import Exercise
 from . import rubric
@@ -145,8 +146,10 @@ def grade(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def grade_answers(exercise: Exercise, answers: dict[str, Any]) -> dict[str, Any]:
+def grade_answers(exercise: Exercise | str, answers: dict[str, Any]) -> dict[str, Any]:
     """The grader's entry point: a submission's answers.yaml, already parsed, scored."""
+    if isinstance(exercise, str):
+        exercise = exercises.load(exercise)
     result = grade(load(exercise), answers)
     return {"exercise": exercise.slug, **result}
 
