@@ -9,6 +9,7 @@ import sys
 
 import pexpect
 import pytest
+from test_practice_live import SUMMARY, _functions
 
 from polyprof import exercise
 from polyprof.practice import history, questions
@@ -164,3 +165,25 @@ def test_bad_input_is_one_line_and_exit_2(env, tmp_path, args, content, message)
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_live_session_asks_about_the_results(env, tmp_path):
+    folder = tmp_path / "results" / SLUG
+    folder.mkdir(parents=True)
+    (folder / "summary.json").write_text(json.dumps(SUMMARY))
+    _functions().to_csv(folder / "functions.csv", index=False)
+    proc = subprocess.run(
+        [*INVOKE, "-e", SLUG, "--live"],
+        input="I don't know\n" * 4,
+        cwd=exercise.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "score: 0/4" in proc.stdout
+    assert "highest flat time in your Go profile" in proc.stdout
+    assert len(_history(env)) == 4
