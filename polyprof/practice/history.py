@@ -23,14 +23,17 @@ def history_path(root: Path | None = None) -> Path:
 
 
 def record(path: Path, exercise: str, question: str, correct: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists() or path.stat().st_size == 0
-    with path.open("a", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        if new:
-            writer.writerow(COLUMNS)
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        writer.writerow([now, exercise, question, "true" if correct else "false"])
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists() or path.stat().st_size == 0
+        with path.open("a", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            if new:
+                writer.writerow(COLUMNS)
+            writer.writerow([now, exercise, question, "true" if correct else "false"])
+    except OSError as exc:
+        raise PolyprofError(f"cannot write practice history ({exc.strerror})", path) from None
 
 
 def read(path: Path) -> list[dict[str, str]]:
