@@ -36,8 +36,9 @@ def run_grade(
     scale: int | None = None,
     quick: bool = False,
     timeout_s: float | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout
     if bool(submission) == bool(submissions):
         raise PolyprofError("give exactly one of --submission DIR or --submissions DIR")
     if json_path and submissions:
@@ -73,7 +74,8 @@ def run_grade(
     return 0
 
 
-def run_merge(exercise: str, inputs: str = "", out: TextIO = sys.stdout) -> int:
+def run_merge(exercise: str, inputs: str = "", out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     folders = [Path(p) for p in inputs.split(",") if p] or [grades_dir(exercise)]
     summary, warnings = merge(load(exercise).slug, folders)
     for warning in warnings:

@@ -98,7 +98,7 @@ def classify(returncode: int, stderr: bytes, killed_for: str | None) -> str:
         return "cpu_limit"
     if returncode in (128 + signal.SIGXFSZ, -signal.SIGXFSZ):
         return "file_limit"
-    tail = stderr[-4096:].lower()
+    tail = (stderr[:4096] + stderr[-4096:]).lower()  # Go says why first, then dumps stacks
     if b"memoryerror" in tail or b"out of memory" in tail or b"cannot allocate memory" in tail:
         return "memory_limit"
     if b"file too large" in tail:
@@ -225,7 +225,13 @@ class Sandbox:
         command = (
             self._prefix(limits) + (self._bwrap(env, limits) if self.enabled else []) + list(argv)
         )
-        host_env = None if self.enabled else {**env, "TMPDIR": str(self.workdir)}
+        host_env = None
+        if not self.enabled:
+            scratch = self.workdir.with_name(self.workdir.name + ".tmp")  # Go refuses a go.mod in TMPDIR
+            scratch.mkdir(exist_ok=True)
+            if self.uid is not None:
+                os.chown(scratch, self.uid, self.uid)
+            host_env = {**env, "TMPDIR": str(scratch)}
         try:
             return _supervise(
                 command, limits, host_env, None if self.enabled else self.workdir, self._why_timeout

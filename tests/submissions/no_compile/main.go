@@ -1,0 +1,8 @@
+// Wrong: does not compile.
+package main
+
+import "fmt"
+
+func main() {
+	fmt.Println(undefinedThing)
+}
