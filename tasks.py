@@ -113,6 +113,32 @@ def grade_merge(c, exercise, inputs=""):
     guarded(lambda: run_merge(exercise, inputs))
 
 
+@task(
+    help={
+        "exercise": "exercise slug (default: cpu_profiling_pprof_intro); see `invoke exercises`",
+        "quick": "a fast, less precise run (fewer rounds, smaller workload)",
+    }
+)
+def compare(c, exercise="cpu_profiling_pprof_intro", quick=False):
+    """Run an exercise in Go and Python under every profiler and compare them side by side."""
+    from polyprof.compare import run_compare
+
+    guarded(lambda: run_compare(exercise, quick=quick, out=sys.stdout))
+
+
+@task(
+    help={
+        "exercise": "exercise slug (default cpu_profiling_pprof_intro)",
+        "open": "open the report in your web browser",
+    }
+)
+def report(c, exercise="cpu_profiling_pprof_intro", open=False):
+    """Rebuild report.html and the exports from existing results, without rerunning anything."""
+    from polyprof.report.command import run_report
+
+    guarded(lambda: run_report(exercise, open_browser=open))
+
+
 @task(help={"quick": "skip slow tests (those marked slow)"})
 def test(c, quick=False):
     """Run lint and the test suite (the command CI runs)."""

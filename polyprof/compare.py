@@ -1,0 +1,476 @@
+"""`invoke compare`: one exercise, both languages, every profiler, side by side.
+
+The driver only sequences the stages: run (interleaved rounds), merge the
+rounds' profiles, parse, match, measure overhead, detect traps, render. Each
+stage lives in its own module and sees data, not the stage before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import platform
+import pstats as std_pstats
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from . import exercise as exercises
+from . import match, overhead, runner, schema, traps
+from .errors import PolyprofError, ProfileError
+from .load import load_profile
+from .paths import results_dir
+from .progress import Status
+from .publish import publish, staging, write_text
+from .report import markdown, terminal
+from .toolchain import go_binary, go_env, go_version
+
+RAW_NAMES = {
+    ("go", "pprof"): "go.pprof",
+    ("python", "cprofile"): "python.pstats",
+    ("python", "cprofile-cpu"): "python-cpu.pstats",
+    ("python", "py-spy"): "python.pyspy.txt",
+}
+STARTUP = {"scale": 1, "repeat": 1}
+
+
+def variants(ex: exercises.Exercise) -> list[runner.Variant]:
+    out = []
+    for language in ex.languages:
+        out.append(runner.Variant(language, "none"))
+        out.extend(runner.Variant(language, p) for p in ex.profilers(language))
+    return out
+
+
+def first_difference(a: str, b: str) -> tuple[int, str, str]:
+    la, lb = a.splitlines(), b.splitlines()
+    for i in range(max(len(la), len(lb))):
+        x = la[i] if i < len(la) else "<no line>"
+        y = lb[i] if i < len(lb) else "<no line>"
+        if x != y:
+            return i + 1, x, y
+    return 0, "", ""
+
+
+def check_same_output(results: list[runner.RunResult], program: Path) -> None:
+    """Every full-size run must print what the first plain run printed."""
+    reference = next(r for r in results if r.variant.profiler == "none")
+    for r in results:
+        if r.scale != reference.scale or r.variant.profiler == "py-spy":
+            continue
+        if r.stdout != reference.stdout:
+            line, x, y = first_difference(reference.stdout, r.stdout)
+            raise PolyprofError(
+                f"stdout differs between {reference.variant.label} and {r.variant.label} at "
+                f"--scale {r.scale}, line {line}: {x!r} vs {y!r}",
+                program,
+                hint="both programs must print the same result for the same scale",
+            )
+
+
+class Session:
+    """One compare run: the runs it made, the profiles they wrote, and their timings."""
+
+    def __init__(self, ex: exercises.Exercise, quick: bool, workdir: Path) -> None:
+        self.ex = ex
+        self.quick = quick
+        self.workdir = workdir
+        self.work = ex.workload(quick)
+        self.rounds = ex.rounds(quick)
+        self.results: list[runner.RunResult] = []
+        self.findings: list[traps.Finding] = []
+        self.disabled: set[runner.Variant] = set()
+        self.program_ns = 0
+        self.build_s = 0.0
+        self.go_bin: Path | None = None
+        self.round_profiles: dict[runner.Variant, dict[Path, schema.Profile]] = {}
+
+    def run_all(self, status: Status) -> None:
+        if "go" in self.ex.languages:
+            start = time.monotonic()
+            self.go_bin, _ = runner.build_go(self.ex)
+            self.build_s = time.monotonic() - start
+        plan = variants(self.ex)
+        for r in range(self.rounds):
+            order = plan[r % len(plan) :] + plan[: r % len(plan)]
+            if r == 0:  # plain runs first, so a mismatch fails fast
+                order = sorted(order, key=lambda v: v.profiler != "none")
+            for phase, sizes in (("work", None), ("startup", STARTUP)):
+                for v in order:
+                    if v in self.disabled:
+                        continue
+                    status.step(f"round {r + 1}/{self.rounds} {phase} {v.label}")
+                    self._run(v, r, phase, sizes)
+                    status.advance()
+                if r == 0 and phase == "work":
+                    check_same_output(self.results, self.ex.program("python"))
+
+    def _run(self, v: runner.Variant, r: int, phase: str, sizes: dict | None) -> None:
+        scale = sizes["scale"] if sizes else self.work.scale
+        repeat = sizes["repeat"] if sizes else self.work.repeat[v.language]
+        folder = self.workdir / "rounds" / phase
+        folder.mkdir(parents=True, exist_ok=True)
+        res = runner.run_once(
+            self.ex, v, scale, repeat, r, folder, self.go_bin, self.work.timeout_s, phase
+        )
+        self.program_ns += res.wall_ns
+        if res.timed_out:
+            raise PolyprofError(
+                f"{v.label} run timed out after {self.work.timeout_s:.0f} s",
+                self.ex.program(v.language),
+                hint="lower the workload scale or raise workload.timeout_s",
+            )
+        if res.returncode != 0:
+            if v.profiler == "py-spy":
+                self._pyspy_failed(v, res)
+                return
+            last = next((ln for ln in reversed(res.stderr.splitlines()) if ln.strip()), "")
+            raise PolyprofError(
+                f"{v.label} run exited with code {res.returncode}: {last}",
+                self.ex.program(v.language),
+            )
+        self.results.append(res)
+
+    def _pyspy_failed(self, v: runner.Variant, res: runner.RunResult) -> None:
+        self.disabled.add(v)
+        lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+        reason = lines[-1][:160] if lines else f"exit code {res.returncode}"
+        self.findings.append(traps.pyspy_unavailable(reason))
+
+    def runs_table(self) -> pd.DataFrame:
+        return pd.DataFrame([r.as_row() for r in self.results])
+
+    def profile_files(self, v: runner.Variant) -> list[Path]:
+        return [
+            r.profile
+            for r in self.results
+            if r.variant == v and r.phase == "work" and r.profile is not None
+        ]
+
+
+def merge_go(files: list[Path], out: Path) -> None:
+    """Merge rounds with pprof itself, so the merged file is exactly what pprof would make."""
+    proc = subprocess.run(
+        [go_binary(), "tool", "pprof", "-proto", "-symbolize=none", *map(str, files)],
+        env=go_env(),
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    if proc.returncode != 0 or not proc.stdout:
+        raise ProfileError("go tool pprof could not merge the rounds' profiles", files[0])
+    out.write_bytes(proc.stdout)
+
+
+def merge_folded(files: list[Path], out: Path) -> None:
+    counts: Counter[str] = Counter()
+    for f in files:
+        for line in f.read_text(encoding="utf-8").splitlines():
+            stack, _, n = line.rpartition(" ")
+            if n.isdigit():
+                counts[stack] += int(n)
+    out.write_text("".join(f"{s} {n}\n" for s, n in counts.items()), encoding="utf-8")
+
+
+def merge_pstats(files: list[Path], out: Path) -> None:
+    std_pstats.Stats(*map(str, files)).dump_stats(str(out))
+
+
+MERGERS: dict[str, Callable[[list[Path], Path], None]] = {
+    "pprof": merge_go,
+    "py-spy": merge_folded,
+    "cprofile": merge_pstats,
+    "cprofile-cpu": merge_pstats,
+}
+
+
+def _usable(files: list[Path], rate: int) -> tuple[dict[Path, schema.Profile], list[str]]:
+    """The rounds' profiles that parse, and a sentence for each file that does not."""
+    good, problems = {}, []
+    for f in files:
+        if not f.exists():
+            problems.append(f"{f.name} was never written")
+            continue
+        try:
+            good[f] = load_profile(f, rate=rate)
+        except ProfileError as exc:
+            problems.append(f"{f.name}: {exc.problem}")
+    return good, problems
+
+
+def collect_profiles(session: Session, staging_dir: Path) -> dict[str, schema.Profile]:
+    """Merge each profiler's rounds into one raw file and parse it."""
+    profiles: dict[str, schema.Profile] = {}
+    clock = {"cprofile": "wall", "cprofile-cpu": "cpu"}
+    for v in variants(session.ex):
+        if v.profiler == "none" or v in session.disabled:
+            continue
+        good, problems = _usable(session.profile_files(v), session.ex.pyspy["rate"])
+        session.round_profiles[v] = good
+        if problems:
+            what = (
+                "never stopped its CPU profile" if v.language == "go" else "never dumped its stats"
+            )
+            summary = (
+                f"{len(problems)} of {len(problems) + len(good)} {v.label} profiles are incomplete"
+            )
+            detail = problems[0]
+            session.findings.append(
+                traps.incomplete_profile(
+                    v.language, v.profiler, f"{summary} ({detail}); the program {what}"
+                )
+            )
+        if not good:
+            continue
+        raw = staging_dir / RAW_NAMES[(v.language, v.profiler)]
+        MERGERS[v.profiler](list(good), raw)
+        prof = load_profile(
+            raw,
+            clock=clock.get(v.profiler),
+            rate=session.ex.pyspy["rate"],
+            idle=session.ex.pyspy.get("idle", False),
+        )
+        prof.meta.merged_from = len(good)
+        runs = [r for r in session.results if r.variant == v and r.phase == "work"]
+        if prof.meta.duration_ns is None:
+            prof.meta.duration_ns = sum(r.wall_ns for r in runs)
+        prof.meta.runtime_version = (
+            go_version() if v.language == "go" else platform.python_version()
+        )
+        profiles[v.profiler] = prof
+    return profiles
+
+
+def stability(session: Session) -> list[dict]:
+    """The top user function of each round on its own: does it flip with few samples?"""
+    rows = []
+    for v in variants(session.ex):
+        if v.profiler not in ("pprof", "py-spy") or v in session.disabled:
+            continue
+        for r, prof in enumerate(session.round_profiles.get(v, {}).values()):
+            name, share = traps._top_share(prof)
+            rows.append(
+                {
+                    "language": v.language,
+                    "profiler": v.profiler,
+                    "round": r,
+                    "samples": prof.meta.samples,
+                    "top": name,
+                    "top_flat_pct": round(share * 100, 2),
+                }
+            )
+    return rows
+
+
+def cpu_per_wall(runs: pd.DataFrame, language: str) -> float | None:
+    sel = runs[
+        (runs["language"] == language) & (runs["profiler"] == "none") & (runs["phase"] == "work")
+    ]
+    if sel.empty:
+        return None
+    return float((sel["cpu_ns"] / sel["wall_ns"]).median())
+
+
+def analyse(session: Session, profiles: dict[str, schema.Profile]) -> dict:
+    ex = session.ex
+    runs = session.runs_table()
+    tables = {name: p.functions for name, p in profiles.items()}
+    samples = {name: p.meta.samples for name, p in profiles.items() if p.meta.kind == "sampling"}
+    matches = match.match(tables, samples, ex.overrides)
+    cost = overhead.overhead(runs)
+    findings = list(session.findings)
+    for prof in profiles.values():
+        findings += [
+            f
+            for f in (
+                traps.few_samples(prof),
+                traps.low_cpu_utilization(prof),
+                traps.truncated_stacks(prof),
+            )
+            if f
+        ]
+    mismatch = traps.clock_mismatch(profiles, cpu_per_wall(runs, "python"))
+    cp = cost[(cost["language"] == "python") & (cost["profiler"] == "cprofile")]
+    distortion = traps.profiler_distortion(matches, float(cp["ratio"].iloc[0]) if len(cp) else None)
+    findings += [f for f in (mismatch, distortion) if f]
+    matched = set(matches["key"]) if not matches.empty else set()
+    return {
+        "runs": runs,
+        "matches": matches,
+        "overhead": cost,
+        "findings": findings,
+        "ranking": match.ranking(matches),
+        "unmatched": match.unmatched(tables, matched),
+        "stability": stability(session),
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    return value
+
+
+def machine() -> dict:
+    model = ""
+    with contextlib.suppress(OSError, StopIteration):
+        model = next(
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        )
+    return {"cpus": os.cpu_count(), "cpu_model": model, "platform": platform.platform()}
+
+
+def tool_versions() -> dict:
+    spy = runner.pyspy_binary()
+    version = ""
+    if spy:
+        out = subprocess.run([spy, "--version"], capture_output=True, text=True, check=False)
+        version = out.stdout.strip().removeprefix("py-spy ")
+    return {"go": go_version(), "python": platform.python_version(), "py-spy": version}
+
+
+def build_summary(
+    session: Session, profiles: dict[str, schema.Profile], found: dict, timing: dict
+) -> dict:
+    ex = session.ex
+    versions = tool_versions()
+    profile_rows = []
+    for name, p in profiles.items():
+        m = p.meta
+        profile_rows.append(
+            {
+                "language": m.language,
+                "profiler": m.profiler,
+                "kind": m.kind,
+                "clock": m.clock,
+                "samples": m.samples,
+                "duration_s": (m.duration_ns or 0) / 1e9,
+                "total_ns": m.total_ns,
+                "file": Path(m.file).name,
+                "merged_runs": m.merged_from,
+                "calls": m.total_calls,
+                "truncated_samples": m.truncated_samples,
+                "runtime_version": m.runtime_version,
+                "tool_version": versions["go"]
+                if name == "pprof"
+                else versions.get(name, versions["python"]),
+            }
+        )
+    cost = found["overhead"]
+    return _jsonable(
+        {
+            "exercise": ex.slug,
+            "title": ex.title,
+            "quick": session.quick,
+            "workload": {
+                "scale": session.work.scale,
+                "repeat": session.work.repeat,
+                "rounds": session.rounds,
+                "startup_runs": STARTUP,
+            },
+            "profiles": profile_rows,
+            "matches": found["matches"].to_dict(orient="records"),
+            "ranking": found["ranking"],
+            "unmatched": found["unmatched"],
+            "overhead": [
+                {
+                    "language": r.language,
+                    "profiler": r.profiler,
+                    "ratio": r.ratio,
+                    "ci95": [r.ci95_lo, r.ci95_hi],
+                    "cpu_ratio": r.cpu_ratio,
+                    "runs": r.runs,
+                    "plain_median_s": r.plain_median_s,
+                    "profiled_median_s": r.profiled_median_s,
+                    "method": "median wall time of interleaved runs minus the median of "
+                    "scale-1 start-up runs of the same variant; 95% CI by bootstrap",
+                }
+                for r in cost.itertuples()
+            ],
+            "warnings": [f.as_dict() for f in found["findings"]],
+            "stability": found["stability"],
+            "machine": machine(),
+            "versions": versions,
+            "timing": timing,
+        }
+    )
+
+
+def write_outputs(
+    folder: Path, profiles: dict[str, schema.Profile], found: dict, summary: dict
+) -> None:
+    functions = (
+        pd.concat(
+            [p.functions[list(schema.FUNCTION_COLUMNS)] for p in profiles.values()],
+            ignore_index=True,
+        )
+        if profiles
+        else schema.empty(schema.FUNCTION_COLUMNS)
+    )
+    functions.to_csv(folder / "functions.csv", index=False)
+    found["matches"].to_csv(folder / "matches.csv", index=False)
+    found["overhead"].to_csv(folder / "overhead.csv", index=False)
+    found["runs"].to_csv(folder / "runs.csv", index=False)
+    write_text(folder / "summary.json", json.dumps(summary, indent=1) + "\n")
+    write_text(folder / "report.md", markdown.render(summary))
+    try:
+        from .report import html
+    except ImportError:
+        return
+    html.write_report(folder)
+
+
+def run_compare(
+    slug: str = exercises.DEFAULT_SLUG, quick: bool = False, out: TextIO = sys.stdout
+) -> dict:
+    """Run the whole comparison and publish results/<slug>/ atomically; returns summary.json."""
+    started = time.monotonic()
+    ex = exercises.load(slug)
+    final = results_dir(slug)
+    with staging(final) as tmp:
+        session = Session(ex, quick, tmp)
+        per_round = len(variants(ex)) * 2
+        status = Status(per_round * session.rounds)
+        try:
+            session.run_all(status)
+        finally:
+            status.close()
+        before_analysis = time.monotonic()
+        profiles = collect_profiles(session, tmp)
+        found = analyse(session, profiles)
+        total = time.monotonic() - started
+        timing = {
+            "total_s": round(total, 3),
+            "build_s": round(session.build_s, 3),
+            "programs_s": round(session.program_ns / 1e9, 3),
+            "polyprof_s": round(total - session.build_s - session.program_ns / 1e9, 3),
+            "analysis_s": round(time.monotonic() - before_analysis, 3),
+        }
+        summary = build_summary(session, profiles, found, timing)
+        write_outputs(tmp, profiles, found, summary)
+        publish(tmp, final)
+    out.write(terminal.render(summary, final))
+    incomplete = [w for w in summary["warnings"] if w["code"] == "incomplete_profile"]
+    if incomplete:
+        raise PolyprofError(
+            f"{len(incomplete)} incomplete profile(s); summary.json was written with the warning",
+            final / "summary.json",
+            hint="see the incomplete_profile warning above for the fix",
+        )
+    return summary

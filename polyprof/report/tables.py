@@ -1,0 +1,131 @@
+"""The report's tables as plain rows, shared by every text renderer.
+
+Renderers differ only in how they draw a table (aligned text, Markdown), so
+what goes in each cell is decided once, here, from summary.json alone.
+"""
+
+from __future__ import annotations
+
+PROFILER_TITLES = {
+    "pprof": "Go pprof",
+    "py-spy": "py-spy",
+    "cprofile": "cProfile",
+    "cprofile-cpu": "cProfile (CPU clock)",
+}
+PREFIXES = (
+    ("go", "Go pprof"),
+    ("pyspy", "py-spy"),
+    ("cprofile", "cProfile"),
+    ("cprofile_cpu", "cProfile cpu"),
+)
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def with_ci(value: float | None, ci: list | None) -> str:
+    if value is None:
+        return "-"
+    if not ci or ci[0] is None:
+        return f"{value:.1f}"
+    return f"{value:.1f} [{ci[0]:.1f}, {ci[1]:.1f}]"
+
+
+def matches_table(summary: dict) -> tuple[list[str], list[list[str]]]:
+    rows = summary.get("matches") or []
+    present = [(p, t) for p, t in PREFIXES if any(f"{p}_flat_pct" in r for r in rows)]
+    header = ["key", "Go function", "Python function"]
+    for _, title in present:
+        header += [f"{title} flat%", f"{title} cum%"]
+    if any("cprofile_calls" in r for r in rows):
+        header.append("calls")
+    body = []
+    for r in rows:
+        line = [r["key"], r["go_function"], r.get("python_function") or "-"]
+        for p, _ in present:
+            line += [
+                with_ci(r.get(f"{p}_flat_pct"), r.get(f"{p}_flat_ci95")),
+                pct(r.get(f"{p}_cum_pct")),
+            ]
+        if "calls" in header:
+            calls = r.get("cprofile_calls")
+            line.append("-" if calls is None else f"{calls:,}")
+        body.append(line)
+    return header, body
+
+
+def overhead_table(summary: dict) -> tuple[list[str], list[list[str]]]:
+    header = [
+        "language",
+        "profiler",
+        "slowdown",
+        "95% CI",
+        "CPU ratio",
+        "plain s",
+        "profiled s",
+        "runs",
+    ]
+    body = []
+    for r in summary.get("overhead") or []:
+        ratio, ci = r.get("ratio"), r.get("ci95") or [None, None]
+        body.append(
+            [
+                r["language"],
+                PROFILER_TITLES.get(r["profiler"], r["profiler"]),
+                "-" if ratio is None else f"{ratio:.3f}x",
+                "-" if ci[0] is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]",
+                "-" if r.get("cpu_ratio") is None else f"{r['cpu_ratio']:.3f}x",
+                f"{r['plain_median_s']:.3f}",
+                f"{r['profiled_median_s']:.3f}",
+                str(r["runs"]),
+            ]
+        )
+    return header, body
+
+
+def profiles_table(summary: dict) -> tuple[list[str], list[list[str]]]:
+    header = ["profile", "kind", "clock", "samples", "calls", "duration s", "runs merged", "file"]
+    body = []
+    for p in summary.get("profiles") or []:
+        body.append(
+            [
+                f"{p['language']} {PROFILER_TITLES.get(p['profiler'], p['profiler'])}",
+                p["kind"],
+                p["clock"],
+                "-" if p.get("samples") is None else f"{p['samples']:,}",
+                "-" if p.get("calls") is None else f"{p['calls']:,}",
+                f"{p['duration_s']:.2f}",
+                str(p.get("merged_runs", 1)),
+                p["file"],
+            ]
+        )
+    return header, body
+
+
+def ranking_line(summary: dict) -> str:
+    r = summary.get("ranking") or {}
+    if not r.get("n"):
+        return "No user function appears in both languages."
+    agree = "agree" if r.get("same_top") else "DISAGREE"
+    rho = r.get("spearman")
+    corr = (
+        f"; Spearman rank correlation {rho:.2f} over {r['n']} matched functions"
+        if rho is not None
+        else ""
+    )
+    return f"Hottest function: Go {r['go_top']}, Python {r['python_top']} ({agree}){corr}."
+
+
+def unmatched_lines(summary: dict) -> list[str]:
+    lines = []
+    for profiler, groups in (summary.get("unmatched") or {}).items():
+        for cat, g in groups.items():
+            if cat == "user" and not g["functions"]:
+                continue
+            names = ", ".join(t["function"] for t in g["top"][:3])
+            title = PROFILER_TITLES.get(profiler, profiler)
+            lines.append(
+                f"{title} {cat}: {g['functions']} functions, {g['flat_pct']:.1f}% flat ({names})"
+            )
+    return lines

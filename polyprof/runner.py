@@ -1,0 +1,222 @@
+"""Build the reference programs and run them, plain or under a profiler.
+
+Every run is a child in its own process group, waited for with wait4 so its
+own rusage (CPU time) comes back with it, and killed as a group on timeout or
+Ctrl-C so nothing outlives polyprof. Output goes to files, not pipes, so a
+chatty program can never deadlock us.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .errors import PolyprofError
+from .exercise import Exercise
+from .paths import build_cache
+from .toolchain import go_binary, go_env, go_version
+
+PYSPY_ENV = "POLYPROF_PYSPY"
+STDERR_TAIL = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One way of running a program: which language, which profiler (or none)."""
+
+    language: str
+    profiler: str  # none, pprof, cprofile, cprofile-cpu, py-spy
+
+    @property
+    def label(self) -> str:
+        return f"{self.language}/{self.profiler}"
+
+
+@dataclasses.dataclass
+class RunResult:
+    variant: Variant
+    scale: int
+    repeat: int
+    round: int
+    wall_ns: int
+    cpu_ns: int
+    returncode: int
+    stdout: str
+    stderr: str
+    profile: Path | None
+    timed_out: bool = False
+    phase: str = "work"  # work: the measured workload; startup: a scale-1 run to subtract
+
+    def as_row(self) -> dict:
+        return {
+            "language": self.variant.language,
+            "profiler": self.variant.profiler,
+            "scale": self.scale,
+            "repeat": self.repeat,
+            "round": self.round,
+            "wall_ns": self.wall_ns,
+            "cpu_ns": self.cpu_ns,
+            "returncode": self.returncode,
+            "timed_out": self.timed_out,
+            "phase": self.phase,
+        }
+
+
+def pyspy_binary() -> str | None:
+    wanted = os.environ.get(PYSPY_ENV)
+    if wanted is not None:
+        return shutil.which(wanted)
+    beside = Path(sys.executable).with_name("py-spy")
+    return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+def _source_hash(folder: Path) -> str:
+    h = hashlib.sha256(go_version().encode())
+    for path in sorted(folder.parent.glob("go.mod")) + sorted(folder.glob("*.go")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build_go(exercise: Exercise, source: Path | None = None) -> tuple[Path, bool]:
+    """Build the exercise's Go program once per source hash; return (binary, built_now)."""
+    folder = (source or exercise.program("go")).parent
+    if not (folder / "main.go").is_file():
+        raise PolyprofError("no Go program", folder / "main.go", hint="see DESIGN.md layout")
+    out = build_cache() / f"{folder.name}-{_source_hash(folder)}" / folder.name
+    if out.exists():
+        return out, False
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial")
+    proc = subprocess.run(
+        [go_binary(), "build", "-o", str(partial), "."],
+        cwd=folder,
+        env=go_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if proc.returncode != 0:
+        first = next((ln for ln in proc.stderr.splitlines() if ln.strip()), "unknown error")
+        raise PolyprofError(f"go build failed: {first}", folder / "main.go")
+    partial.rename(out)
+    return out, True
+
+
+def command(
+    exercise: Exercise,
+    variant: Variant,
+    scale: int,
+    repeat: int,
+    profile: Path | None,
+    go_bin: Path | None,
+) -> list[str]:
+    """The argv for one run, following the program contract's flags."""
+    args = ["--scale", str(scale), "--repeat", str(repeat)]
+    if variant.language == "go":
+        if variant.profiler == "pprof":
+            args += ["--cpuprofile", str(profile)]
+        return [str(go_bin), *args]
+    py = [sys.executable, str(exercise.program("python"))]
+    if variant.profiler in ("cprofile", "cprofile-cpu"):
+        args += ["--cpuprofile", str(profile)]
+        if variant.profiler == "cprofile-cpu":
+            args += ["--clock", "cpu"]
+    if variant.profiler == "py-spy":
+        spy = pyspy_binary()
+        if spy is None:
+            raise PolyprofError("py-spy is not installed", hint="python -m pip install py-spy")
+        opts = exercise.pyspy
+        rec = [spy, "record", "--rate", str(opts["rate"]), "--format", "raw", "--function"]
+        rec += ["--full-filenames", "-o", str(profile)]
+        if opts.get("idle"):
+            rec.append("--idle")
+        if opts.get("nonblocking"):
+            rec.append("--nonblocking")
+        return [*rec, "--", *py, *args]
+    return [*py, *args]
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def execute(argv: list[str], timeout_s: float, cwd: Path | None = None) -> tuple:
+    """Run argv in its own session; return (rc, wall_ns, cpu_ns, stdout, stderr, timed_out)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+        start = time.perf_counter_ns()
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise PolyprofError(f"cannot start {argv[0]}: {exc.strerror}") from None
+        fired = threading.Event()
+
+        def on_timeout() -> None:
+            fired.set()
+            _kill_group(proc.pid)
+
+        timer = threading.Timer(timeout_s, on_timeout)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            _kill_group(proc.pid)
+            os.waitpid(proc.pid, 0)
+            raise
+        finally:
+            timer.cancel()
+        wall = time.perf_counter_ns() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        _kill_group(proc.pid)  # grandchildren left by the program die with it
+        cpu = round((usage.ru_utime + usage.ru_stime) * 1e9)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")[-STDERR_TAIL:]
+        return proc.returncode, wall, cpu, stdout, stderr, fired.is_set()
+
+
+def run_once(
+    exercise: Exercise,
+    variant: Variant,
+    scale: int,
+    repeat: int,
+    round_no: int,
+    workdir: Path,
+    go_bin: Path | None,
+    timeout_s: float,
+    phase: str = "work",
+) -> RunResult:
+    suffix = {"pprof": ".pprof", "py-spy": ".txt"}.get(variant.profiler, ".pstats")
+    profile = None
+    if variant.profiler != "none":
+        name = f"{variant.language}-{variant.profiler}-s{scale}-r{round_no}{suffix}"
+        profile = workdir / name
+    argv = command(exercise, variant, scale, repeat, profile, go_bin)
+    rc, wall, cpu, stdout, stderr, timed_out = execute(argv, timeout_s, cwd=workdir)
+    if variant.profiler == "py-spy":
+        stdout = "\n".join(ln for ln in stdout.splitlines() if not ln.startswith("py-spy> "))
+    return RunResult(
+        variant, scale, repeat, round_no, wall, cpu, rc, stdout, stderr, profile, timed_out, phase
+    )

@@ -1,0 +1,155 @@
+"""The classic profiling traps, detected from a run's data and explained.
+
+Each warning has a stable code (graders and tests key on it) and a sentence a
+learner can act on. Thresholds are chosen so that each trap exercise fires its
+own warning while the intro exercise's default run fires none of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pandas as pd
+
+from .schema import Profile
+from .stats import samples_for_margin, share_half_width
+
+MIN_SAMPLES = 1000
+LOW_UTILIZATION = 0.7  # CPU seconds sampled per wall second of profiling
+OFF_CPU = 0.85  # plain run CPU/wall below this means real waiting
+DISTORTION_POINTS = 20.0  # a tracer moving a share this far, or changing the top
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    code: str
+    language: str
+    profiler: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _top_share(profile: Profile) -> tuple[str, float]:
+    fn = profile.functions
+    user = fn[fn["category"] == "user"]
+    pool = user if not user.empty else fn
+    if pool.empty:
+        return "", 0.0
+    row = pool.loc[pool["flat_pct"].idxmax()]
+    return str(row["function"]), float(row["flat_pct"]) / 100
+
+
+def few_samples(profile: Profile, minimum: int = MIN_SAMPLES) -> Finding | None:
+    m = profile.meta
+    if m.kind != "sampling" or m.samples is None or m.samples >= minimum:
+        return None
+    name, p = _top_share(profile)
+    p = p or 0.5
+    half = share_half_width(p, m.samples) * 100 if m.samples else 100.0
+    need = samples_for_margin(p, 0.02)
+    return Finding(
+        "few_samples",
+        m.language,
+        m.profiler,
+        f"only {m.samples} samples: the top function {name or '(none)'} at {p:.0%} is known "
+        f"to ±{half:.1f} points (95%), and rankings of close functions are noise. "
+        f"±2 points would need {need:,} samples; run longer or merge more runs.",
+    )
+
+
+def low_cpu_utilization(profile: Profile, minimum: float = LOW_UTILIZATION) -> Finding | None:
+    m = profile.meta
+    if m.language != "go" or m.kind != "sampling" or not m.duration_ns:
+        return None
+    share = m.total_ns / m.duration_ns
+    if share >= minimum:
+        return None
+    return Finding(
+        "low_cpu_utilization",
+        m.language,
+        m.profiler,
+        f"the Go profile holds {m.total_ns / 1e9:.2f} s of CPU samples over "
+        f"{m.duration_ns / 1e9:.2f} s of profiling ({share:.0%}): the program slept, "
+        "waited or blocked for the rest, and a CPU profile cannot see that time. "
+        "Use a wall-clock view (trace, block profile) to find the waiting.",
+    )
+
+
+def clock_mismatch(profiles: dict[str, Profile], cpu_per_wall: float | None) -> Finding | None:
+    """Fires only when the clocks would disagree: a wall-clock profile of a program that waits."""
+    wall = [p for p in profiles.values() if p.meta.clock == "wall" and p.meta.language == "python"]
+    cpu = [p for p in profiles.values() if p.meta.clock == "cpu"]
+    if not wall or not cpu or cpu_per_wall is None or cpu_per_wall >= OFF_CPU:
+        return None
+    tools = ", ".join(sorted({p.meta.profiler for p in cpu}))
+    return Finding(
+        "clock_mismatch",
+        "python",
+        wall[0].meta.profiler,
+        f"cProfile timed wall-clock time while {tools} count CPU time, and this program "
+        f"spends {1 - cpu_per_wall:.0%} of its run off the CPU: cProfile charges that waiting "
+        "to the functions that waited, the CPU profiles do not, so their columns disagree.",
+    )
+
+
+def profiler_distortion(matches: pd.DataFrame, ratio: float | None) -> Finding | None:
+    need = {"cprofile_flat_pct", "pyspy_flat_pct"}
+    if matches.empty or not need <= set(matches.columns):
+        return None
+    diff = (matches["cprofile_flat_pct"] - matches["pyspy_flat_pct"]).abs()
+    worst = matches.loc[diff.idxmax()]
+    top_tracer = matches.loc[matches["cprofile_flat_pct"].idxmax(), "key"]
+    top_sampler = matches.loc[matches["pyspy_flat_pct"].idxmax(), "key"]
+    if diff.max() < DISTORTION_POINTS and top_tracer == top_sampler:
+        return None
+    cost = "" if ratio is None or math.isnan(ratio) else f" (it made the run {ratio:.1f}x slower)"
+    lead = (
+        f"cProfile puts {top_tracer} on top while py-spy puts {top_sampler} there; "
+        if top_tracer != top_sampler
+        else ""
+    )
+    return Finding(
+        "profiler_distortion",
+        "python",
+        "cprofile",
+        f"{lead}cProfile gives {worst['key']} {worst['cprofile_flat_pct']:.0f}% of the time, "
+        f"py-spy {worst['pyspy_flat_pct']:.0f}%. A tracer pays a fixed cost on every call{cost}, "
+        "so call-heavy functions look hotter than they are; trust the sampler's shares.",
+    )
+
+
+def truncated_stacks(profile: Profile) -> Finding | None:
+    m = profile.meta
+    if not m.truncated_samples or not m.samples:
+        return None
+    share = m.truncated_samples / m.samples
+    return Finding(
+        "truncated_stacks",
+        m.language,
+        m.profiler,
+        f"{m.truncated_samples} of {m.samples} samples ({share:.0%}) hit Go's 64-frame stack "
+        "limit: their outer frames (main.main and its callers) are cut off, so cum for "
+        "outer functions is understated and a callee can show more cum than main.main.",
+    )
+
+
+def incomplete_profile(language: str, profiler: str, problem: str) -> Finding:
+    fix = (
+        "call `defer pprof.StopCPUProfile()` right after StartCPUProfile"
+        if language == "go"
+        else "call profiler.disable() and profiler.dump_stats(path) before exiting"
+    )
+    return Finding("incomplete_profile", language, profiler, f"{problem}. Fix: {fix}.")
+
+
+def pyspy_unavailable(reason: str) -> Finding:
+    return Finding(
+        "pyspy_unavailable",
+        "python",
+        "py-spy",
+        f"py-spy could not sample ({reason}); the report goes on without it. py-spy needs "
+        "ptrace rights: run as root, or grant CAP_SYS_PTRACE / set kernel.yama.ptrace_scope=0.",
+    )
