@@ -108,7 +108,9 @@ def test_good_submissions_pass_every_program_check_despite_hostile_neighbours(gr
         tests = checks_of(graded[name])
         program_checks = {k: v for k, v in tests.items() if k != "answers"}
         assert all(t["status"] == "pass" for t in program_checks.values()), program_checks
-        assert tests["hot function (go)"]["message"].startswith("the hottest function is main.countPrimes")
+        assert tests["hot function (go)"]["message"].startswith(
+            "the hottest function is main.countPrimes"
+        )
 
 
 @pytest.mark.parametrize(
@@ -142,7 +144,7 @@ def test_a_compile_error_makes_the_whole_result_an_error(graded_class):
 
 
 def test_nothing_escapes_the_sandbox(graded_class, outside):
-    graded, out, connected = graded_class
+    graded, _, connected = graded_class
     assert not connected, "the sandboxed program reached the host's loopback"
     assert not (outside / "written").exists()
     assert (outside / "marker").read_text() == "SECRET-MARKER"
@@ -173,7 +175,9 @@ def test_grade_command_writes_results_json_and_exits_zero_whatever_the_verdict(
 ):
     sub = FIXTURES / "wrong_output"
     target = tmp_path / "results.json"
-    code = run_grade(SLUG, submission=str(sub), json_path=str(target), scale=2, quick=True, timeout_s=10)
+    code = run_grade(
+        SLUG, submission=str(sub), json_path=str(target), scale=2, quick=True, timeout_s=10
+    )
     assert code == 0
     data = json.loads(target.read_text())
     assert data["status"] == "fail"

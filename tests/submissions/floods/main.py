@@ -1,4 +1,5 @@
 """Hostile: floods stdout and stderr."""
+
 import sys
 
 while True:

@@ -1,8 +1,8 @@
 """Hostile: forks without end and ignores every failure."""
+
+import contextlib
 import os
 
 while True:
-    try:
+    with contextlib.suppress(OSError):
         os.fork()
-    except OSError:
-        pass

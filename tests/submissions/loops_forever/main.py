@@ -1,3 +1,4 @@
 """Hostile: never finishes."""
+
 while True:
     pass

@@ -1,6 +1,9 @@
 """Hostile: prints files from outside the sandbox (paths in targets.txt)."""
-for path in open("targets.txt").read().split():
+
+from pathlib import Path
+
+for path in Path("targets.txt").read_text().split():
     try:
-        print(open(path).read())
+        print(Path(path).read_text())
     except OSError as exc:
         print("blocked", path, exc.__class__.__name__)

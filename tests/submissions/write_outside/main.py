@@ -1,8 +1,10 @@
 """Hostile: writes to a host path (in target.txt) and to system directories."""
-target = open("target.txt").read().strip()
+
+from pathlib import Path
+
+target = Path("target.txt").read_text().strip()
 for path in (target, "/usr/escaped", "/etc/escaped"):
     try:
-        with open(path, "w") as out:
-            out.write("escaped")
+        Path(path).write_text("escaped")
     except OSError as exc:
         print("blocked", path, exc.__class__.__name__)

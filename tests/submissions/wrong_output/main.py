@@ -1,4 +1,5 @@
 """Wrong: follows the contract but prints the wrong answer."""
+
 import argparse
 import cProfile
 
