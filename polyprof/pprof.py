@@ -487,11 +487,11 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     roots = frame_node[frame_offsets[1:][has_frames] - 1] if n_samples else np.zeros(0, np.int64)
     deep = np.zeros(n_samples, bool)
     if n_samples:
-        n_locs_per_sample = np.diff(d.smp_start)
         root_names = (
             np.array(node_names, dtype=object)[roots] if len(roots) else np.zeros(0, object)
         )
-        deep_frames = n_locs_per_sample[has_frames] >= MAX_GO_STACK
+        # the runtime keeps 64 frames with inlined calls expanded, so count frames, not locations
+        deep_frames = depth[has_frames] >= MAX_GO_STACK
         root_ok = np.array([r in _STACK_ROOTS for r in root_names], dtype=bool)
         deep[has_frames] = deep_frames & ~root_ok & (language == "go")
     period_ns = None
@@ -522,7 +522,9 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
         total_ns=total_ns,
         total_value=total,
         samples=n_counted if n_counted is not None else n_samples,
-        truncated_samples=int(deep.sum()),
+        truncated_samples=int(d.values[deep, cnt_idx].sum())
+        if cnt_idx is not None
+        else int(deep.sum()),
         lost_samples=lost,
         notes=list(d.comments),
     )

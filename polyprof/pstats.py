@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import marshal
+import math
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,10 @@ except Exception as exc:
 if not isinstance(data, dict):
     print(json.dumps({"error": "not a dict"})); sys.exit(0)
 def key(k):
-    return list(k) if isinstance(k, tuple) else None
+    if not (isinstance(k, tuple) and len(k) == 3):
+        return None
+    # `python -m profile -o` keys its root call by a code object; pstats prints str() of it
+    return [k[0], k[1], k[2] if isinstance(k[2], str) else str(k[2])]
 rows = []
 for k, v in data.items():
     if not isinstance(v, tuple):
@@ -54,12 +59,21 @@ def _is_key(k: Any) -> bool:
         and len(k) == 3
         and isinstance(k[0], str)
         and isinstance(k[1], int)
-        and isinstance(k[2], str)
+        and not isinstance(k[1], bool)
+        and isinstance(k[2], str | types.CodeType)
     )
 
 
+def _named(k: tuple) -> tuple:
+    """`python -m profile -o` keys its root call by a code object; pstats prints its str()."""
+    return k if isinstance(k[2], str) else (k[0], k[1], str(k[2]))
+
+
 def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
+    """pstats' numbers; NaN or infinity cannot come from a profiler and has no nanoseconds."""
+    return (isinstance(x, int) and not isinstance(x, bool)) or (
+        isinstance(x, float) and math.isfinite(x)
+    )
 
 
 def validate(data: Any, path: str | Path) -> dict:
@@ -90,7 +104,7 @@ def validate(data: Any, path: str | Path) -> dict:
             )
             if not good:
                 raise ProfileError("marshal data is not a pstats dict (bad callers entry)", path)
-        stats[k] = v
+        stats[_named(k)] = (*v[:4], {_named(ck): cv for ck, cv in v[4].items()})
     return stats
 
 
@@ -100,7 +114,10 @@ def load_trusted(path: str | Path) -> dict:
         data = marshal.loads(Path(path).read_bytes())
     except (EOFError, ValueError, TypeError):
         raise ProfileError(
-            "not pstats data (marshal cannot read it; a cut-short or non-pstats file)", path
+            "not pstats data: marshal cannot read it (cut short, not pstats, or written by "
+            "another Python version's `python -m profile`, whose file holds a code object)",
+            path,
+            hint="read it with the Python that wrote it",
         ) from None
     return validate(data, path)
 

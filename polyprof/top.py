@@ -44,48 +44,58 @@ def ordered(profile: schema.Profile, sort: str = "flat") -> pd.DataFrame:
 
 
 def percent(value: float) -> str:
-    """pprof's measurement.Percentage."""
-    if 99.95 <= value <= 100.05:
-        return "100%"
+    """pprof's measurement.Percentage, padding included: '  100%', '37.24%', ' 0.51%'."""
+    if 99.95 <= abs(value) <= 100.05:
+        return "  100%"
     if abs(value) >= 1:
-        return f"{value:.2f}%"
-    return f"{value:.2g}%"
+        return f"{abs(value):5.2f}%"
+    return f"{abs(value):5.2g}%"
 
 
-_UNITS = (
-    ("hrs", 3_600_000_000_000),
-    ("mins", 60_000_000_000),
-    ("s", 1_000_000_000),
-    ("ms", 1_000_000),
-    ("us", 1_000),
-    ("ns", 1),
-)
+# pprof's time units (measurement.go): no minutes, so 240 s prints as 240.36s
+_UNITS = (("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000), ("hrs", 3_600 * 10**9))
 
 
-def time_unit(values_ns: list[int]) -> tuple[str, int]:
-    """pprof's `-unit=minimum`: the largest unit in which the smallest non-zero value is >= 1."""
-    smallest = min((abs(v) for v in values_ns if v), default=0)
-    return next(((u, s) for u, s in _UNITS if smallest >= s), ("ns", 1))
+def _auto_unit(ns: int) -> tuple[str, int]:
+    """The largest unit in which |ns| is at least 1 (pprof's autoScale); seconds for 0."""
+    fitting = [u for u in _UNITS if abs(ns) >= u[1]]
+    return fitting[-1] if fitting else ("s", 1_000_000_000)
 
 
-def duration(ns: float, unit: tuple[str, int] | None = None) -> str:
-    """A value in one unit, with pprof's trimmed two decimals: 0, 10ms, 1.28s."""
-    if ns == 0:
-        return "0"
-    name, scale = unit or time_unit([int(ns)])
-    return f"{ns / scale:.2f}".rstrip("0").rstrip(".") + name
+def label(value: float, unit: tuple[str, int]) -> str:
+    """pprof's ScaledLabel: two decimals, only an exact '.00' trimmed; zero prints as 0."""
+    text = f"{value / unit[1]:.2f}".removesuffix(".00")
+    return "0" if text in ("0", "-0") else text + unit[0]
 
 
-def _formatter(profile: schema.Profile, values: list[int]):
-    """One formatter for a whole report, so every row uses the same unit, as pprof does."""
+def duration(ns: int) -> str:
+    return label(ns, _auto_unit(ns))
+
+
+def output_unit(values_ns: list[int], total_ns: int) -> tuple[str, int]:
+    """pprof's selectOutputUnit: the smallest value's unit, unless 100x it reaches a bigger one.
+
+    Every row of a report uses this one unit, so columns compare by eye.
+    """
+    smallest = min((abs(v) for v in values_ns if v), default=0) or abs(total_ns)
+    unit = _auto_unit(smallest)
+    if unit != _auto_unit(total_ns) and smallest * 100 < abs(total_ns):
+        unit = _auto_unit(100 * smallest)
+    return unit
+
+
+def _formatter(profile: schema.Profile, flat: list[int], cum: list[int]):
+    """One formatter for a whole report, in the report's sample unit, as pprof does."""
     from .pprof import _TIME_UNITS  # the same table the parser scales with
 
     kind = profile.meta.sample_type.rsplit("/", 1)[-1]
     if kind not in _TIME_UNITS:
-        return str
+        return lambda v: label(v, ("", 1))
     per = _TIME_UNITS[kind]
-    unit = time_unit([v * per for v in values])
-    return lambda v: duration(v * per, unit)
+    # pprof takes each node's |flat|, or its |cum| when flat is zero
+    smallest = [f if f else c for f, c in zip(flat, cum, strict=True)]
+    unit = output_unit([v * per for v in smallest], profile.meta.total_value * per)
+    return lambda v: label(v * per, unit)
 
 
 def header(profile: schema.Profile, cell) -> list[str]:
@@ -96,13 +106,10 @@ def header(profile: schema.Profile, cell) -> list[str]:
     ]
     total = cell(m.total_value)
     if m.samples is not None and m.duration_ns:
-        share = m.total_ns / m.duration_ns * 100
-        lines.append(
-            f"Duration: {duration(m.duration_ns)}, Total samples = {total} ({share:.2f}%), "
-            f"{m.samples} samples"
-        )
+        share = f" ({percent(m.total_ns / m.duration_ns * 100)})" if m.total_ns else ""
+        lines.append(f"Duration: {duration(m.duration_ns)}, Total samples = {total}{share}")
     elif m.samples is not None:
-        lines.append(f"Total samples = {total}, {m.samples} samples")
+        lines.append(f"Total samples = {total}")
     else:
         lines.append(
             f"{m.total_calls} function calls ({m.primitive_calls} primitive calls) in {total}"
@@ -111,32 +118,38 @@ def header(profile: schema.Profile, cell) -> list[str]:
 
 
 def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
-    flat, cum = _values(rows)
+    """The rows and header lines of `go tool pprof -top`, byte for byte, plus calls for pstats."""
+    flat, cum = (v.tolist() for v in _values(rows))
     tracing = profile.meta.kind == "tracing"
-    shown = int(flat.abs().sum())
+    shown = sum(flat)
     total_value = profile.meta.total_value
-    cell = _formatter(profile, [*flat.tolist(), *cum.tolist(), total_value])
+    cell = _formatter(profile, flat, cum)
     out = header(profile, cell)
     out.append(
         f"Showing nodes accounting for {cell(shown)}, "
-        f"{percent(shown / (total_value or 1) * 100)} of {cell(total_value)} total"
+        f"{percent(_share(shown, total_value)).strip()} of {cell(total_value)} total"
     )
     if len(rows) < n_all:
         out.append(f"Showing top {len(rows)} nodes out of {n_all}")
     calls_head = f" {'calls':>12}" if tracing else ""
     out.append(f"{'flat':>10} {'flat%':>6} {'sum%':>6} {'cum':>10} {'cum%':>6}{calls_head}")
+    running = 0
     for i, r in enumerate(rows.itertuples(index=False)):
+        running += flat[i]
         calls = ""
         if tracing:
             nc, cc = r.calls, r.primitive_calls
             text = "" if pd.isna(nc) else (str(nc) if pd.isna(cc) or nc == cc else f"{nc}/{cc}")
             calls = f" {text:>12}"
         out.append(
-            f"{cell(int(flat.iloc[i])):>10} {percent(r.flat_pct):>6} "
-            f"{percent(r.sum_pct):>6} {cell(int(cum.iloc[i])):>10} "
-            f"{percent(r.cum_pct):>6}{calls}  {r.function}"
+            f"{cell(flat[i]):>10} {percent(r.flat_pct)} {percent(_share(running, total_value))} "
+            f"{cell(cum[i]):>10} {percent(r.cum_pct)}{calls}  {r.function}"
         )
     return "\n".join(out) + "\n"
+
+
+def _share(value: int, total: int) -> float:
+    return abs(value / total) * 100 if total else 0.0
 
 
 def export_columns(rows: pd.DataFrame) -> pd.DataFrame:
