@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import marshal
 import math
+import re
 import subprocess
 import sys
 import types
@@ -64,9 +65,15 @@ def _is_key(k: Any) -> bool:
     )
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def _named(k: tuple) -> tuple:
-    """`python -m profile -o` keys its root call by a code object; pstats prints its str()."""
-    return k if isinstance(k[2], str) else (k[0], k[1], str(k[2]))
+    """`python -m profile -o` keys its root call by a code object, which pstats prints with
+    str(); we drop the memory address from that text so the name is the same on every read."""
+    if isinstance(k[2], str) and not k[2].startswith("<code object "):
+        return k
+    return (k[0], k[1], _ADDRESS.sub("", str(k[2]), count=1))
 
 
 def _is_number(x: Any) -> bool:
@@ -133,10 +140,14 @@ def load_isolated(path: str | Path, python: str | None = None, timeout: float = 
             check=False,
         )
         reply = json.loads(proc.stdout)
+    except OSError as exc:
+        raise ProfileError(f"cannot start the pstats reader ({exc.strerror})", path) from None
     except (subprocess.TimeoutExpired, json.JSONDecodeError):
-        raise ProfileError("could not read the pstats file in a subprocess", path) from None
+        raise ProfileError(
+            "the isolated pstats reader failed or timed out on this file", path
+        ) from None
     if "error" in reply:
-        raise ProfileError("not pstats data (marshal cannot read it)", path)
+        raise ProfileError(f"not pstats data (marshal: {reply['error']})", path)
     data: dict = {}
     for k, v in reply["rows"]:
         if k is None or v is None:

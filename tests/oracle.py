@@ -93,8 +93,9 @@ def build_go(name: str, out_dir: Path) -> Path:
 # Runs in the interpreter that wrote the file: pstats.Stats is the reference reader.
 _PSTATS_DUMP = r"""
 import json, pstats, sys
-def key(k):
-    return [k[0], k[1], k[2] if isinstance(k[2], str) else str(k[2])]
+import re
+def key(k):  # a code object's name is its str() without the memory address
+    return [k[0], k[1], k[2] if isinstance(k[2], str) else re.sub(" at 0x[0-9a-f]+", "", str(k[2]))]
 rows = []
 for k, (cc, nc, tt, ct, callers) in pstats.Stats(sys.argv[1]).stats.items():
     rows.append({"key": key(k), "tt": tt, "ct": ct, "nc": nc, "cc": cc,
