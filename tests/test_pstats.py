@@ -7,13 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import oracle
 import pandas as pd
 import pytest
 
 from polyprof import ProfileError, pstats
 from polyprof.pstats import display_name
-
-import oracle
 
 PROGRAM = oracle.PROGRAMS / "pyshapes" / "main.py"
 CASES = [(v, mod) for v in oracle.pythons() for mod in ("cProfile", "profile")]

@@ -7,20 +7,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import oracle
 import pytest
 
 from polyprof import load_profile
-
-import oracle
 
 
 @pytest.fixture(scope="session")
 def pyspy_file(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pyspy") / "out.txt"
     program = oracle.PROGRAMS / "pyshapes" / "main.py"
+    record = ["py-spy", "record", "--format", "raw", "--function", "--rate", "100", "-o", out]
     subprocess.run(
-        ["py-spy", "record", "--format", "raw", "--function", "--rate", "100", "-o", out, "--"]
-        + [sys.executable, program, "--scale", "8000"],
+        [*record, "--", sys.executable, program, "--scale", "8000"],
         check=True,
         capture_output=True,
         timeout=300,
