@@ -152,3 +152,20 @@ def build_results(folder: Path) -> Path:
     }
     (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return folder
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def session_results(tmp_path_factory) -> Path:
+    """One results folder per test session, with report.html and exports written.
+
+    Test modules share it through this cache; a test that changes files works on a copy.
+    """
+    if "folder" not in _BUILT:
+        from polyprof.report.html import write_report
+
+        folder = build_results(tmp_path_factory.mktemp("results") / SLUG)
+        write_report(folder)
+        _BUILT["folder"] = folder
+    return _BUILT["folder"]

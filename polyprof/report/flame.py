@@ -102,4 +102,4 @@ def flame_figure(
 def flame_height(*trees: FlameTree) -> int:
     """One height for both graphs, so equal depths line up side by side."""
     depth = max((t.depth for t in trees), default=0) + 1
-    return max(360, min(1100, 40 + 20 * depth))
+    return max(360, min(900, 40 + 17 * depth))
