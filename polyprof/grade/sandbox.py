@@ -227,7 +227,9 @@ class Sandbox:
         )
         host_env = None
         if not self.enabled:
-            scratch = self.workdir.with_name(self.workdir.name + ".tmp")  # Go refuses a go.mod in TMPDIR
+            scratch = self.workdir.with_name(
+                self.workdir.name + ".tmp"
+            )  # Go refuses a go.mod in TMPDIR
             scratch.mkdir(exist_ok=True)
             if self.uid is not None:
                 os.chown(scratch, self.uid, self.uid)
