@@ -25,6 +25,8 @@ UNMATCHED = "#c8c8c8"
 ROOT = "#efefef"
 MAX_NODES = 3000  # beyond this, the thinnest bars (invisible anyway) are merged away
 VISIBLE_SHARE = 0.005  # stacks thinner than this do not set the graph's height
+MAX_LEVELS = 32  # levels drawn at once; deeper ones appear when a bar is clicked
+LEVEL_PX = 17
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +80,7 @@ def flame_figure(
             values=tree.values,
             branchvalues="total",
             sort=False,
-            maxdepth=tree.depth + 1,
+            maxdepth=min(tree.depth + 1, MAX_LEVELS),
             marker={"colors": colours, "line": {"width": 0.5, "color": "#ffffff"}},
             tiling={"orientation": "v", "flip": "y", "pad": 0},
             textinfo="label",
@@ -101,5 +103,5 @@ def flame_figure(
 
 def flame_height(*trees: FlameTree) -> int:
     """One height for both graphs, so equal depths line up side by side."""
-    depth = max((t.depth for t in trees), default=0) + 1
-    return max(360, min(900, 40 + 17 * depth))
+    levels = min(max((t.depth for t in trees), default=0) + 1, MAX_LEVELS)
+    return max(360, 40 + LEVEL_PX * levels)
