@@ -206,3 +206,38 @@ def test_a_single_submission_reads_its_answers(small_plan, tmp_path):
     assert answers["status"] == "fail"
     assert answers["score"] == 0
     assert answers["max_score"] == small_plan.points["answers"]
+
+
+@pytest.fixture(scope="session")
+def hotspot_graded(results_dir, tmp_path_factory):
+    """The optimisation exercise: its hidden solution and its unchanged starter."""
+    folder = ROOT / "exercises" / "hotspot_fix"
+    if not (folder / "hidden" / "solution").is_dir():
+        pytest.skip("hotspot_fix has no hidden solution yet")
+    p = plan(exercise.load("hotspot_fix"), quick=True, rounds=5)
+    klass = tmp_path_factory.mktemp("hotspot")
+    shutil.copytree(folder / "hidden" / "solution", klass / "solved")
+    shutil.copytree(folder / "starter", klass / "unchanged")
+    graded = grade_class(p, klass, workers=1, out_dir=klass / "out", echo=lambda s: None)
+    return {r["learner"]: checks_of(r) for r in graded}
+
+
+def test_the_hidden_solution_earns_the_speedup_and_moves_the_hot_spot(hotspot_graded):
+    for language in ("go", "python"):
+        assert hotspot_graded["solved"][f"speedup ({language})"]["status"] == "pass"
+        assert hotspot_graded["solved"][f"hot function ({language})"]["status"] == "pass"
+        assert (
+            "no longer dominates"
+            in hotspot_graded["solved"][f"hot function ({language})"]["message"]
+        )
+
+
+def test_an_unchanged_starter_gets_no_speedup_credit(hotspot_graded):
+    for language in ("go", "python"):
+        speed = hotspot_graded["unchanged"][f"speedup ({language})"]
+        assert speed["status"] == "fail"
+        assert "needs at least 2x" in speed["message"]
+        assert (
+            "still dominates"
+            in hotspot_graded["unchanged"][f"hot function ({language})"]["message"]
+        )
