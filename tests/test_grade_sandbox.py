@@ -95,7 +95,9 @@ def test_a_huge_file_stops_at_the_file_size_limit(box):
 
 
 def test_flooding_stdout_and_stderr_is_capped(box):
-    run = python(box, "import sys\nwhile True: sys.stdout.write('x' * 99999); sys.stderr.write('y' * 999)")
+    run = python(
+        box, "import sys\nwhile True: sys.stdout.write('x' * 99999); sys.stderr.write('y' * 999)"
+    )
     assert run.status == "output_limit"
     assert len(run.stdout) <= TIGHT.stdout_bytes
     assert len(run.stderr) <= TIGHT.stderr_bytes
