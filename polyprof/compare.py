@@ -94,11 +94,15 @@ class Session:
         self.round_profiles: dict[runner.Variant, dict[Path, schema.Profile]] = {}
 
     def run_all(self, status: Status) -> None:
+        if runner.pyspy_binary() is None:
+            self.disabled.update(v for v in variants(self.ex) if v.profiler == "py-spy")
+            if self.disabled:
+                self.findings.append(traps.pyspy_unavailable("py-spy is not installed"))
         if "go" in self.ex.languages:
             start = time.monotonic()
             self.go_bin, _ = runner.build_go(self.ex)
             self.build_s = time.monotonic() - start
-        plan = variants(self.ex)
+        plan = [v for v in variants(self.ex) if v not in self.disabled]
         for r in range(self.rounds):
             order = plan[r % len(plan) :] + plan[: r % len(plan)]
             if r == 0:  # plain runs first, so a mismatch fails fast
@@ -192,12 +196,19 @@ MERGERS: dict[str, Callable[[list[Path], Path], None]] = {
 }
 
 
-def _usable(files: list[Path], rate: int) -> tuple[dict[Path, schema.Profile], list[str]]:
-    """The rounds' profiles that parse, and a sentence for each file that does not."""
+def _usable(
+    files: list[Path], rate: int, sampler_from_outside: bool
+) -> tuple[dict[Path, schema.Profile], list[str]]:
+    """The rounds' profiles that parse, and a sentence for each file that does not.
+
+    py-spy writes nothing when it caught no sample: that is a short run, not a
+    broken program, so its missing files are not problems.
+    """
     good, problems = {}, []
     for f in files:
         if not f.exists():
-            problems.append(f"{f.name} was never written")
+            if not sampler_from_outside:
+                problems.append(f"{f.name} was never written")
             continue
         try:
             good[f] = load_profile(f, rate=rate)
@@ -213,7 +224,9 @@ def collect_profiles(session: Session, staging_dir: Path) -> dict[str, schema.Pr
     for v in variants(session.ex):
         if v.profiler == "none" or v in session.disabled:
             continue
-        good, problems = _usable(session.profile_files(v), session.ex.pyspy["rate"])
+        good, problems = _usable(
+            session.profile_files(v), session.ex.pyspy["rate"], v.profiler == "py-spy"
+        )
         session.round_profiles[v] = good
         if problems:
             what = (
@@ -229,6 +242,8 @@ def collect_profiles(session: Session, staging_dir: Path) -> dict[str, schema.Pr
                 )
             )
         if not good:
+            if v.profiler == "py-spy":
+                session.findings.append(traps.no_samples(v.language, v.profiler))
             continue
         raw = staging_dir / RAW_NAMES[(v.language, v.profiler)]
         MERGERS[v.profiler](list(good), raw)
@@ -271,12 +286,14 @@ def stability(session: Session) -> list[dict]:
 
 
 def cpu_per_wall(runs: pd.DataFrame, language: str) -> float | None:
+    """How much of its own time a plain run spent on a CPU, machine contention excluded."""
     sel = runs[
         (runs["language"] == language) & (runs["profiler"] == "none") & (runs["phase"] == "work")
     ]
     if sel.empty:
         return None
-    return float((sel["cpu_ns"] / sel["wall_ns"]).median())
+    own = (sel["wall_ns"] - sel["runqueue_ns"]).clip(lower=1)
+    return float((sel["cpu_ns"] / own).median())
 
 
 def analyse(session: Session, profiles: dict[str, schema.Profile]) -> dict:
@@ -288,15 +305,10 @@ def analyse(session: Session, profiles: dict[str, schema.Profile]) -> dict:
     cost = overhead.overhead(runs)
     findings = list(session.findings)
     for prof in profiles.values():
-        findings += [
-            f
-            for f in (
-                traps.few_samples(prof),
-                traps.low_cpu_utilization(prof),
-                traps.truncated_stacks(prof),
-            )
-            if f
-        ]
+        findings += [f for f in (traps.few_samples(prof), traps.truncated_stacks(prof)) if f]
+    if "pprof" in profiles:
+        low = traps.low_cpu_utilization(profiles["pprof"], cpu_per_wall(runs, "go"))
+        findings += [low] if low else []
     mismatch = traps.clock_mismatch(profiles, cpu_per_wall(runs, "python"))
     cp = cost[(cost["language"] == "python") & (cost["profiler"] == "cprofile")]
     distortion = traps.profiler_distortion(matches, float(cp["ratio"].iloc[0]) if len(cp) else None)
@@ -437,11 +449,15 @@ def write_outputs(
 
 
 def run_compare(
-    slug: str = exercises.DEFAULT_SLUG, quick: bool = False, out: TextIO = sys.stdout
+    slug: str = exercises.DEFAULT_SLUG,
+    quick: bool = False,
+    out: TextIO | None = None,
+    root: Path = exercises.ROOT,
 ) -> dict:
     """Run the whole comparison and publish results/<slug>/ atomically; returns summary.json."""
     started = time.monotonic()
-    ex = exercises.load(slug)
+    out = out or sys.stdout
+    ex = exercises.load(slug, root)
     final = results_dir(slug)
     with staging(final) as tmp:
         session = Session(ex, quick, tmp)

@@ -48,14 +48,29 @@ class RunResult:
     scale: int
     repeat: int
     round: int
-    wall_ns: int
-    cpu_ns: int
-    returncode: int
-    stdout: str
-    stderr: str
+    outcome: Outcome
     profile: Path | None
-    timed_out: bool = False
     phase: str = "work"  # work: the measured workload; startup: a scale-1 run to subtract
+
+    @property
+    def wall_ns(self) -> int:
+        return self.outcome.wall_ns
+
+    @property
+    def returncode(self) -> int:
+        return self.outcome.returncode
+
+    @property
+    def stdout(self) -> str:
+        return self.outcome.stdout
+
+    @property
+    def stderr(self) -> str:
+        return self.outcome.stderr
+
+    @property
+    def timed_out(self) -> bool:
+        return self.outcome.timed_out
 
     def as_row(self) -> dict:
         return {
@@ -64,10 +79,11 @@ class RunResult:
             "scale": self.scale,
             "repeat": self.repeat,
             "round": self.round,
-            "wall_ns": self.wall_ns,
-            "cpu_ns": self.cpu_ns,
-            "returncode": self.returncode,
-            "timed_out": self.timed_out,
+            "wall_ns": self.outcome.wall_ns,
+            "cpu_ns": self.outcome.cpu_ns,
+            "runqueue_ns": self.outcome.runqueue_ns,
+            "returncode": self.outcome.returncode,
+            "timed_out": self.outcome.timed_out,
             "phase": self.phase,
         }
 
@@ -148,13 +164,55 @@ def command(
     return [*py, *args]
 
 
+class RunqueueWatch:
+    """Polls the child's threads' run_delay (/proc/PID/task/*/schedstat, field 2).
+
+    Time spent runnable but waiting for a CPU is the machine's fault, not the
+    program's: subtracting it separates "the program slept" from "the machine
+    was busy", which CPU/wall time alone cannot on a shared box.
+    """
+
+    def __init__(self, pid: int, every_s: float = 0.02) -> None:
+        self.pid = pid
+        self.every_s = every_s
+        self.delays: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        base = f"/proc/{self.pid}/task"
+        while not self._stop.is_set():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                for tid in os.listdir(base):
+                    with open(f"{base}/{tid}/schedstat", encoding="ascii") as fh:
+                        self.delays[tid] = int(fh.read().split()[1])
+            self._stop.wait(self.every_s)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return sum(self.delays.values())
+
+
 def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
 
 
-def execute(argv: list[str], timeout_s: float, cwd: Path | None = None) -> tuple:
-    """Run argv in its own session; return (rc, wall_ns, cpu_ns, stdout, stderr, timed_out)."""
+@dataclasses.dataclass
+class Outcome:
+    returncode: int
+    wall_ns: int
+    cpu_ns: int
+    runqueue_ns: int  # time runnable but waiting for a CPU (machine contention)
+    stdout: str
+    stderr: str
+    timed_out: bool
+
+
+def execute(argv: list[str], timeout_s: float, cwd: Path | None = None) -> Outcome:
+    """Run argv in its own session and process group, with a wall-clock timeout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
         start = time.perf_counter_ns()
@@ -178,6 +236,7 @@ def execute(argv: list[str], timeout_s: float, cwd: Path | None = None) -> tuple
 
         timer = threading.Timer(timeout_s, on_timeout)
         timer.start()
+        watch = RunqueueWatch(proc.pid)
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         except BaseException:
@@ -186,6 +245,7 @@ def execute(argv: list[str], timeout_s: float, cwd: Path | None = None) -> tuple
             raise
         finally:
             timer.cancel()
+            waited = watch.stop()
         wall = time.perf_counter_ns() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         _kill_group(proc.pid)  # grandchildren left by the program die with it
@@ -194,7 +254,7 @@ def execute(argv: list[str], timeout_s: float, cwd: Path | None = None) -> tuple
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")[-STDERR_TAIL:]
-        return proc.returncode, wall, cpu, stdout, stderr, fired.is_set()
+        return Outcome(proc.returncode, wall, cpu, waited, stdout, stderr, fired.is_set())
 
 
 def run_once(
@@ -214,9 +274,8 @@ def run_once(
         name = f"{variant.language}-{variant.profiler}-s{scale}-r{round_no}{suffix}"
         profile = workdir / name
     argv = command(exercise, variant, scale, repeat, profile, go_bin)
-    rc, wall, cpu, stdout, stderr, timed_out = execute(argv, timeout_s, cwd=workdir)
-    if variant.profiler == "py-spy":
-        stdout = "\n".join(ln for ln in stdout.splitlines() if not ln.startswith("py-spy> "))
-    return RunResult(
-        variant, scale, repeat, round_no, wall, cpu, rc, stdout, stderr, profile, timed_out, phase
-    )
+    outcome = execute(argv, timeout_s, cwd=workdir)
+    if variant.profiler == "py-spy":  # py-spy shares the child's stdout for its own chatter
+        lines = outcome.stdout.splitlines()
+        outcome.stdout = "\n".join(ln for ln in lines if not ln.startswith("py-spy> "))
+    return RunResult(variant, scale, repeat, round_no, outcome, profile, phase)

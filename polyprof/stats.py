@@ -55,11 +55,16 @@ def median_ratio(
     num_base: Sequence[float] = (),
     den_base: Sequence[float] = (),
 ) -> float:
-    """(median(num) − median(num_base)) / (median(den) − median(den_base)); NaN if undefined."""
+    """(median(num) − median(num_base)) / (median(den) − median(den_base)).
+
+    NaN when either side's workload time is not positive: start-up noise then
+    swamps the workload and no ratio would mean anything.
+    """
+    numerator = _median(num) - _median(num_base)
     denominator = _median(den) - _median(den_base)
-    if denominator <= 0:
+    if denominator <= 0 or numerator <= 0:
         return math.nan
-    return (_median(num) - _median(num_base)) / denominator
+    return numerator / denominator
 
 
 def bootstrap_ratio(
@@ -89,9 +94,9 @@ def bootstrap_ratio(
 
     n_draw, d_draw = draws_of(num), draws_of(den)
     nb_draw, db_draw = draws_of(num_base), draws_of(den_base)
-    dd = d_draw - db_draw
-    valid = dd > 0
-    draws = (n_draw[valid] - nb_draw[valid]) / dd[valid]
+    dd, nn = d_draw - db_draw, n_draw - nb_draw
+    valid = (dd > 0) & (nn > 0)
+    draws = nn[valid] / dd[valid]
     if len(draws) < reps // 2:
         return ratio, (math.nan, math.nan)
     lo, hi = np.percentile(draws, [2.5, 97.5])

@@ -13,10 +13,11 @@ import math
 import pandas as pd
 
 from .schema import Profile
-from .stats import samples_for_margin, share_half_width
+from .stats import samples_for_margin, wilson
 
 MIN_SAMPLES = 1000
 LOW_UTILIZATION = 0.7  # CPU seconds sampled per wall second of profiling
+MIN_DURATION_NS = 200_000_000
 OFF_CPU = 0.85  # plain run CPU/wall below this means real waiting
 DISTORTION_POINTS = 20.0  # a tracer moving a share this far, or changing the top
 
@@ -42,39 +43,59 @@ def _top_share(profile: Profile) -> tuple[str, float]:
     return str(row["function"]), float(row["flat_pct"]) / 100
 
 
+def no_samples(language: str, profiler: str) -> Finding:
+    return Finding(
+        "few_samples",
+        language,
+        profiler,
+        "the profile holds no samples at all: the workload ran for less than one sampling "
+        "period (10 ms of CPU at 100 Hz). Run a bigger workload.",
+    )
+
+
 def few_samples(profile: Profile, minimum: int = MIN_SAMPLES) -> Finding | None:
     m = profile.meta
     if m.kind != "sampling" or m.samples is None or m.samples >= minimum:
         return None
+    if m.samples == 0:
+        return no_samples(m.language, m.profiler)
     name, p = _top_share(profile)
-    p = p or 0.5
-    half = share_half_width(p, m.samples) * 100 if m.samples else 100.0
-    need = samples_for_margin(p, 0.02)
+    lo, hi = wilson(p * m.samples, m.samples)
     return Finding(
         "few_samples",
         m.language,
         m.profiler,
-        f"only {m.samples} samples: the top function {name or '(none)'} at {p:.0%} is known "
-        f"to ±{half:.1f} points (95%), and rankings of close functions are noise. "
-        f"±2 points would need {need:,} samples; run longer or merge more runs.",
+        f"only {m.samples} samples: the top function {name or '(none)'} at {p:.0%} is only known "
+        f"to lie between {lo:.0%} and {hi:.0%} (95%), and close functions' ranks are noise. "
+        f"Pinning any share to ±2 points takes up to {samples_for_margin(0.5, 0.02):,} samples; "
+        "run longer or merge more runs.",
     )
 
 
-def low_cpu_utilization(profile: Profile, minimum: float = LOW_UTILIZATION) -> Finding | None:
+def low_cpu_utilization(
+    profile: Profile, utilization: float | None, minimum: float = LOW_UTILIZATION
+) -> Finding | None:
+    """Fires when the program itself waits; time lost to a busy machine does not count.
+
+    `utilization` is CPU time over (wall − run-queue wait) of the plain runs;
+    the profile's own samples/duration would also drop on a contended machine.
+    """
     m = profile.meta
-    if m.language != "go" or m.kind != "sampling" or not m.duration_ns:
+    if m.language != "go" or m.kind != "sampling" or utilization is None:
         return None
-    share = m.total_ns / m.duration_ns
-    if share >= minimum:
+    if (m.duration_ns or 0) < MIN_DURATION_NS:  # start-up noise dominates a tiny run
         return None
+    if utilization >= minimum:
+        return None
+    coverage = m.total_ns / m.duration_ns
     return Finding(
         "low_cpu_utilization",
         m.language,
         m.profiler,
-        f"the Go profile holds {m.total_ns / 1e9:.2f} s of CPU samples over "
-        f"{m.duration_ns / 1e9:.2f} s of profiling ({share:.0%}): the program slept, "
-        "waited or blocked for the rest, and a CPU profile cannot see that time. "
-        "Use a wall-clock view (trace, block profile) to find the waiting.",
+        f"the Go program was on a CPU for only {utilization:.0%} of its run, and its profile "
+        f"holds {m.total_ns / 1e9:.2f} s of CPU samples over {m.duration_ns / 1e9:.2f} s "
+        f"of profiling ({coverage:.0%}): it slept, waited or blocked for the rest, which a "
+        "CPU profile cannot see. Use a wall-clock view (trace, block profile) to find it.",
     )
 
 
@@ -95,7 +116,16 @@ def clock_mismatch(profiles: dict[str, Profile], cpu_per_wall: float | None) -> 
     )
 
 
+def _sampler_sure(matches: pd.DataFrame, first: str, second: str) -> bool:
+    """Does py-spy rank `first` above `second` beyond its own 95% sampling intervals?"""
+    if "pyspy_flat_ci95" not in matches:
+        return True
+    ci = matches.set_index("key")["pyspy_flat_ci95"]
+    return bool(ci[first][0] > ci[second][1])
+
+
 def profiler_distortion(matches: pd.DataFrame, ratio: float | None) -> Finding | None:
+    """A tracer's shares far from a sampler's, by more than the sampler's own noise explains."""
     need = {"cprofile_flat_pct", "pyspy_flat_pct"}
     if matches.empty or not need <= set(matches.columns):
         return None
@@ -103,12 +133,13 @@ def profiler_distortion(matches: pd.DataFrame, ratio: float | None) -> Finding |
     worst = matches.loc[diff.idxmax()]
     top_tracer = matches.loc[matches["cprofile_flat_pct"].idxmax(), "key"]
     top_sampler = matches.loc[matches["pyspy_flat_pct"].idxmax(), "key"]
-    if diff.max() < DISTORTION_POINTS and top_tracer == top_sampler:
+    reordered = top_tracer != top_sampler and _sampler_sure(matches, top_sampler, top_tracer)
+    if diff.max() < DISTORTION_POINTS and not reordered:
         return None
     cost = "" if ratio is None or math.isnan(ratio) else f" (it made the run {ratio:.1f}x slower)"
     lead = (
         f"cProfile puts {top_tracer} on top while py-spy puts {top_sampler} there; "
-        if top_tracer != top_sampler
+        if reordered
         else ""
     )
     return Finding(

@@ -177,10 +177,14 @@ def _matches_table(matches: list[dict[str, Any]], colours: Mapping[str, str]) ->
 
 
 def _overhead(overhead: list[dict[str, Any]]) -> str:
+    overhead = [o for o in overhead if o.get("ratio") is not None]  # None: not measurable
     if not overhead:
         return "<section><h2>Profiler overhead</h2><p>Not measured in this run.</p></section>"
     ratios = [float(o["ratio"]) for o in overhead]
-    cis = [o.get("ci95") or [r, r] for o, r in zip(overhead, ratios, strict=True)]
+    cis = [
+        o["ci95"] if o.get("ci95") and None not in o["ci95"] else [r, r]
+        for o, r in zip(overhead, ratios, strict=True)
+    ]
     names = [
         f"{PROFILER_TITLES.get(o['profiler'], o['profiler'])}<br>×{r:.2f} [{lo:.2f}, {hi:.2f}]"
         for o, r, (lo, hi) in zip(overhead, ratios, cis, strict=True)
