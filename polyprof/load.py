@@ -14,6 +14,9 @@ from .errors import IncompleteProfileError, ProfileError
 from .schema import Profile
 
 MAX_BYTES = 1 << 30
+# marshal type codes of list, tuple, small tuple, set, frozenset and dict (FLAG_REF masked):
+# a file starting with one is probably marshal data that is not a pstats dict
+MARSHAL_CONTAINER_CODES = frozenset(b"[()<>{")
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -83,6 +86,8 @@ def load_profile(
     try:
         return pprof.parse(data, path)
     except ProfileError:
+        if trusted and data[0] & 0x7F in MARSHAL_CONTAINER_CODES:
+            pstats.validate(pstats.load_trusted(path), path)  # says what the marshal data is
         raise ProfileError(
             "not a recognised profile (not gzip pprof, raw profile.proto, pstats or "
             "py-spy folded text)",

@@ -218,7 +218,10 @@ def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
     if not raw:
         return np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int64), []
     merged = m["Location"]()
-    merged.ParseFromString(_LOCATION_END.join(raw) + _LOCATION_END)
+    try:
+        merged.ParseFromString(_LOCATION_END.join(raw) + _LOCATION_END)
+    except DecodeError:
+        raise ProfileError("a location does not decode: malformed profile", path) from None
     loc_ids = np.array(merged.id, dtype=np.uint64)
     if len(loc_ids) != len(raw) or len(set(loc_ids.tolist())) != len(raw):
         raise ProfileError("location ids are missing or repeated: malformed profile", path)
@@ -226,6 +229,8 @@ def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
         (ln.function_id for ln in merged.line), dtype=np.uint64, count=len(merged.line)
     )
     starts = _split(fids)
+    if len(starts) - 1 != len(raw):  # a Line with function id 0 split a location in two
+        raise ProfileError("a location line has no function id: malformed profile", path)
     real = fids[fids != 0]
     funcs = _positions(real, func_ids, "function", path).astype(np.int64)
     counts = np.diff(starts)
@@ -430,14 +435,14 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     total = int(np.abs(d.values[:, idx]).sum()) if n_samples else 0
     ns_scale = _TIME_UNITS.get(types[ns_idx][1], 1) if ns_idx is not None else None
     if ns_idx is None:
-        flat_ns = cum_ns = pd.array([pd.NA] * n_nodes, dtype="Int64")
+        flat_ns = cum_ns = None
         total_ns = 0
     else:
         fns, cns = (flat, cum) if ns_idx == idx else totals(ns_idx)
         flat_ns, cum_ns = fns * ns_scale, cns * ns_scale
         total_ns = int(np.abs(d.values[:, ns_idx]).sum()) * ns_scale if n_samples else 0
     if cnt_idx is None:
-        flat_s = cum_s = pd.array([pd.NA] * n_nodes, dtype="Int64")
+        flat_s = cum_s = None
         n_counted = None
     else:
         flat_s, cum_s = (flat, cum) if cnt_idx == idx else totals(cnt_idx)
@@ -455,6 +460,7 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     files = [(d.func_files[p] if 0 <= p < n_funcs else "") for p in func_pos]
     lines = [(d.func_lines[p] or pd.NA) if 0 <= p < n_funcs else pd.NA for p in func_pos]
     denom = total or 1
+    no_values = pd.array([pd.NA] * len(keep), dtype="Int64")  # a sample type the profile lacks
     kind = "sampling"
     clock = _clock(types, ns_idx, d.period_type)
     functions = schema.frame(
@@ -470,12 +476,12 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
             "category": [
                 schema.category(n, f, language) for n, f in zip(names, files, strict=True)
             ],
-            "flat_ns": flat_ns[keep] if ns_idx is not None else flat_ns,
-            "cum_ns": cum_ns[keep] if ns_idx is not None else cum_ns,
+            "flat_ns": flat_ns[keep] if ns_idx is not None else no_values,
+            "cum_ns": cum_ns[keep] if ns_idx is not None else no_values,
             "flat_pct": np.abs(flat[keep]) / denom * 100.0,
             "cum_pct": np.abs(cum[keep]) / denom * 100.0,
-            "flat_samples": flat_s[keep] if cnt_idx is not None else flat_s,
-            "cum_samples": cum_s[keep] if cnt_idx is not None else cum_s,
+            "flat_samples": flat_s[keep] if cnt_idx is not None else no_values,
+            "cum_samples": cum_s[keep] if cnt_idx is not None else no_values,
             "calls": pd.array([pd.NA] * len(keep), dtype="Int64"),
             "primitive_calls": pd.array([pd.NA] * len(keep), dtype="Int64"),
         },

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import marshal
-import math
 import re
 import subprocess
 import sys
@@ -76,10 +75,24 @@ def _named(k: tuple) -> tuple:
     return (k[0], k[1], _ADDRESS.sub("", str(k[2]), count=1))
 
 
-def _is_number(x: Any) -> bool:
-    """pstats' numbers; NaN or infinity cannot come from a profiler and has no nanoseconds."""
-    return (isinstance(x, int) and not isinstance(x, bool)) or (
-        isinstance(x, float) and math.isfinite(x)
+def _is_count(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and abs(x) < 2**63
+
+
+def _is_seconds(x: Any) -> bool:
+    """A time pstats could hold: finite, and small enough that its nanoseconds fit int64."""
+    return (isinstance(x, int | float) and not isinstance(x, bool)) and abs(x) < 9e9
+
+
+def _is_row(v: Any) -> bool:
+    """(cc, nc, tt, ct), the shape of a stats value's head and of a cProfile callers value."""
+    return (
+        isinstance(v, tuple)
+        and len(v) >= 4
+        and _is_count(v[0])
+        and _is_count(v[1])
+        and _is_seconds(v[2])
+        and _is_seconds(v[3])
     )
 
 
@@ -95,20 +108,11 @@ def validate(data: Any, path: str | Path) -> dict:
     for k, v in data.items():
         if k == ("__sampled__",):  # Python 3.15 sampling profiler marker
             continue
-        ok = (
-            _is_key(k)
-            and isinstance(v, tuple)
-            and len(v) == 5
-            and all(_is_number(x) for x in v[:4])
-            and isinstance(v[4], dict)
-        )
+        ok = _is_key(k) and _is_row(v) and len(v) == 5 and isinstance(v[4], dict)
         if not ok:
             raise ProfileError("marshal data is not a pstats dict (unexpected entry)", path)
         for ck, cv in v[4].items():
-            good = _is_key(ck) and (
-                _is_number(cv)
-                or (isinstance(cv, tuple) and len(cv) == 4 and all(_is_number(x) for x in cv))
-            )
+            good = _is_key(ck) and (_is_count(cv) or (_is_row(cv) and len(cv) == 4))
             if not good:
                 raise ProfileError("marshal data is not a pstats dict (bad callers entry)", path)
         stats[_named(k)] = (*v[:4], {_named(ck): cv for ck, cv in v[4].items()})
