@@ -326,7 +326,7 @@ def analyse(session: Session, profiles: dict[str, schema.Profile]) -> dict:
 
 
 def _jsonable(value):
-    if isinstance(value, float) and math.isnan(value):
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
@@ -410,8 +410,9 @@ def build_summary(
                     "runs": r.runs,
                     "plain_median_s": r.plain_median_s,
                     "profiled_median_s": r.profiled_median_s,
-                    "method": "median wall time of interleaved runs minus the median of "
-                    "scale-1 start-up runs of the same variant; 95% CI by bootstrap",
+                    "method": "median over interleaved rounds of (profiled − its start-up) / "
+                    "(plain − its start-up) wall time; start-up = median of scale-1 runs of "
+                    "the same variant; 95% CI by bootstrap over rounds",
                 }
                 for r in cost.itertuples()
             ],

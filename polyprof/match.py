@@ -105,6 +105,8 @@ def match(
             row["python_cum_pct"] = row[f"{pre}_cum_pct"]
         rows.append(row)
     out = pd.DataFrame(rows)
+    for col in [c for c in out.columns if c.endswith("_calls")]:
+        out[col] = out[col].astype("Int64")
     if not out.empty:
         out = out.sort_values("go_flat_pct", ascending=False, kind="stable").reset_index(drop=True)
     return out

@@ -1,7 +1,8 @@
 """What each profiler costs: profiled time over plain time of the same workload.
 
 Runs are interleaved (every round runs the plain program and each profiler
-once), so drift on a shared machine hits all variants alike. Start-up is
+once), so drift on a shared machine hits all variants alike, and the ratio is
+taken round by round before its median, so that drift cancels. Start-up is
 excluded by subtracting, on each side, the median of minimal runs (scale 1,
 repeat 1) of the same program under the same profiler, taken in the same
 rounds: what is left is the cost of the workload itself.
@@ -13,7 +14,7 @@ import statistics
 
 import pandas as pd
 
-from .stats import bootstrap_ratio, median_ratio
+from .stats import median_ratio, paired_ratio
 
 COLUMNS = [
     "language",
@@ -31,13 +32,17 @@ COLUMNS = [
 
 
 def _times(runs: pd.DataFrame, language: str, profiler: str, phase: str, col: str) -> list[float]:
+    return _by_round(runs, language, profiler, phase, col).tolist()
+
+
+def _by_round(runs: pd.DataFrame, language: str, profiler: str, phase: str, col: str) -> pd.Series:
     sel = runs[
         (runs["language"] == language)
         & (runs["profiler"] == profiler)
         & (runs["phase"] == phase)
         & (runs["returncode"] == 0)
     ]
-    return (sel[col] / 1e9).tolist()
+    return (sel.set_index("round")[col] / 1e9).groupby(level=0).median()
 
 
 def overhead(runs: pd.DataFrame) -> pd.DataFrame:
@@ -52,7 +57,15 @@ def overhead(runs: pd.DataFrame) -> pd.DataFrame:
             continue
         plain0 = _times(runs, language, "none", "startup", "wall_ns")
         prof0 = _times(runs, language, profiler, "startup", "wall_ns")
-        ratio, (lo, hi) = bootstrap_ratio(prof, plain, prof0, plain0)
+        paired = pd.concat(
+            [
+                _by_round(runs, language, profiler, "work", "wall_ns"),
+                _by_round(runs, language, "none", "work", "wall_ns"),
+            ],
+            axis=1,
+            join="inner",
+        )
+        ratio, (lo, hi) = paired_ratio(paired.iloc[:, 0], paired.iloc[:, 1], prof0, plain0)
         cpu_ratio = median_ratio(
             _times(runs, language, profiler, "work", "cpu_ns"),
             _times(runs, language, "none", "work", "cpu_ns"),
@@ -67,7 +80,7 @@ def overhead(runs: pd.DataFrame) -> pd.DataFrame:
                 "ci95_lo": lo,
                 "ci95_hi": hi,
                 "cpu_ratio": cpu_ratio,
-                "runs": min(len(plain), len(prof)),
+                "runs": len(paired),
                 "plain_median_s": statistics.median(plain),
                 "profiled_median_s": statistics.median(prof),
                 "startup_plain_s": statistics.median(plain0) if plain0 else 0.0,

@@ -51,3 +51,21 @@ def test_bootstrap_ratio_is_reproducible_and_nan_when_undefined():
     assert stats.bootstrap_ratio(a, b) == stats.bootstrap_ratio(a, b)
     ratio, ci = stats.bootstrap_ratio(a, b, den_base=[2.0])
     assert math.isnan(ratio) and math.isnan(ci[0])
+
+
+def test_paired_ratio_cancels_drift_that_independent_medians_cannot():
+    rng = np.random.default_rng(3)
+    drift = np.linspace(1.0, 1.6, 10)  # the machine slows down over the run
+    plain = drift * (1 + rng.normal(0, 0.005, 10))
+    profiled = 1.05 * drift * (1 + rng.normal(0, 0.005, 10))
+    ratio, (lo, hi) = stats.paired_ratio(profiled, plain)
+    assert lo <= ratio <= hi
+    assert lo <= 1.05 <= hi and hi - lo < 0.02
+    _, (ilo, ihi) = stats.bootstrap_ratio(profiled, plain)
+    assert ihi - ilo > 5 * (hi - lo)
+
+
+def test_paired_ratio_skips_rounds_swamped_by_startup():
+    ratio, _ = stats.paired_ratio([0.1, 2.0, 2.2], [0.1, 1.0, 1.1], [0.5], [0.5])
+    assert ratio == pytest.approx(np.median([1.5 / 0.5, 1.7 / 0.6]))
+    assert math.isnan(stats.paired_ratio([0.1], [0.1], [0.5], [0.5])[0])
