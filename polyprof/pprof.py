@@ -29,7 +29,7 @@ MAX_GO_STACK = 64  # runtime/cpuprof.go maxCPUProfStack: deeper stacks lose thei
 # Separators appended after each sample/location before the bulk parse. Ids are
 # never 0 in a valid profile, and an empty Label/Line has key/function 0.
 _SAMPLE_END = b"\x08\x00\x1a\x00"  # location_id = 0, label = {}
-_LOCATION_END = b"\x22\x00"  # line = {}
+_LOCATION_END = b"\x22\x00"  # line = {}: a real Line is never empty (it names a function)
 _TIME_UNITS = {
     "nanoseconds": 1,
     "ns": 1,
@@ -225,15 +225,22 @@ def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
     loc_ids = np.array(merged.id, dtype=np.uint64)
     if len(loc_ids) != len(raw) or len(set(loc_ids.tolist())) != len(raw):
         raise ProfileError("location ids are missing or repeated: malformed profile", path)
-    fids = np.fromiter(
-        (ln.function_id for ln in merged.line), dtype=np.uint64, count=len(merged.line)
-    )
-    starts = _split(fids)
-    if len(starts) - 1 != len(raw):  # a Line with function id 0 split a location in two
-        raise ProfileError("a location line has no function id: malformed profile", path)
-    real = fids[fids != 0]
+    lines = list(merged.line)  # each Line still encoded; our sentinels are the empty ones
+    sizes = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    ends = np.flatnonzero(sizes == 0)
+    if len(ends) != len(raw):
+        raise ProfileError("a location has an empty line: malformed profile", path)
+    every_line = m["Line"]()
+    try:
+        every_line.ParseFromString(b"".join(lines))
+    except DecodeError:
+        raise ProfileError("a location line does not decode: malformed profile", path) from None
+    real = np.array(every_line.function_id, dtype=np.uint64)
+    if len(real) != len(lines) - len(ends) or not real.all():
+        raise ProfileError("a location line lacks a function id: malformed profile", path)
+    counts = np.diff(ends, prepend=-1) - 1
+    starts = np.concatenate(([0], np.cumsum(counts)))
     funcs = _positions(real, func_ids, "function", path).astype(np.int64)
-    counts = np.diff(starts)
     if (counts == 0).any():
         return (loc_ids, *_address_frames(raw, counts, starts, funcs, len(func_ids), prof, path))
     return loc_ids, starts, funcs, []
@@ -456,34 +463,36 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
 
     language = _language(d.func_files)
     func_pos = first_func[keep]
-    names = [node_names[i] for i in keep]
-    files = [(d.func_files[p] if 0 <= p < n_funcs else "") for p in func_pos]
-    lines = [(d.func_lines[p] or pd.NA) if 0 <= p < n_funcs else pd.NA for p in func_pos]
+    names = np.asarray(node_names, dtype=object)[keep].tolist()
+    real = func_pos < n_funcs  # address pseudo-functions have no file or line
+    files = np.asarray([*d.func_files, ""], dtype=object)[np.where(real, func_pos, n_funcs)]
+    files = files.tolist()
+    start = np.asarray([*d.func_lines, 0], dtype=np.int64)[np.where(real, func_pos, n_funcs)]
+    lines = pd.arrays.IntegerArray(start, start == 0)  # pprof's 0 means unknown
+    keys, categories = schema.keys_and_categories(names, files, language)
     denom = total or 1
-    no_values = pd.array([pd.NA] * len(keep), dtype="Int64")  # a sample type the profile lacks
+    no_values = schema.missing(len(keep))  # a sample type the profile lacks
     kind = "sampling"
     clock = _clock(types, ns_idx, d.period_type)
     functions = schema.frame(
         {
-            "language": [language] * len(keep),
-            "profiler": ["pprof"] * len(keep),
-            "kind": [kind] * len(keep),
-            "clock": [clock] * len(keep),
+            "language": schema.constant(language, len(keep)),
+            "profiler": schema.constant("pprof", len(keep)),
+            "kind": schema.constant(kind, len(keep)),
+            "clock": schema.constant(clock, len(keep)),
             "function": names,
             "file": files,
             "line": lines,
-            "key": [schema.match_key(n, language) for n in names],
-            "category": [
-                schema.category(n, f, language) for n, f in zip(names, files, strict=True)
-            ],
+            "key": keys,
+            "category": categories,
             "flat_ns": flat_ns[keep] if ns_idx is not None else no_values,
             "cum_ns": cum_ns[keep] if ns_idx is not None else no_values,
             "flat_pct": np.abs(flat[keep]) / denom * 100.0,
             "cum_pct": np.abs(cum[keep]) / denom * 100.0,
             "flat_samples": flat_s[keep] if cnt_idx is not None else no_values,
             "cum_samples": cum_s[keep] if cnt_idx is not None else no_values,
-            "calls": pd.array([pd.NA] * len(keep), dtype="Int64"),
-            "primitive_calls": pd.array([pd.NA] * len(keep), dtype="Int64"),
+            "calls": no_values,
+            "primitive_calls": no_values,
         },
         schema.FUNCTION_COLUMNS,
     )

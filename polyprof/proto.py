@@ -123,7 +123,9 @@ def _batch_descriptor() -> descriptor_pb2.FileDescriptorProto:
     C parser without a Python object each; we then join them with sentinel
     fields and parse the join as ONE Sample (or Location). Protobuf merges
     concatenated messages by appending repeated fields, so a single parse
-    yields every location id of every sample, split at the sentinels.
+    yields every location id of every sample, split at the sentinels. A
+    Location's lines stay raw too, and all of them parse as one Line whose
+    function ids come out as one repeated field.
     """
     fdp = _file_descriptor()
     fdp.name = "polyprof/pprof_batch.proto"
@@ -136,6 +138,11 @@ def _batch_descriptor() -> descriptor_pb2.FileDescriptorProto:
                 field.type = _F.TYPE_BYTES
                 field.ClearField("type_name")
             if msg.name == "Location" and field.name == "id":
+                field.label = _REPEATED
+            if msg.name == "Location" and field.name == "line":
+                field.type = _F.TYPE_BYTES
+                field.ClearField("type_name")
+            if msg.name == "Line" and field.name == "function_id":
                 field.label = _REPEATED
     return fdp
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 LANGUAGES = ("go", "python")
@@ -67,19 +68,30 @@ EDGE_COLUMNS: dict[str, str] = {
 
 
 def frame(columns: Mapping[str, Any], dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """Build a table with exactly the contract dtypes, whatever the inputs were."""
+    """Build a table with exactly the contract dtypes, whatever the inputs were.
+
+    Columns that already have their dtype (see `constant`, `missing`) are kept
+    as they are, which is what keeps a 23k-row table cheap to build.
+    """
     df = pd.DataFrame({name: columns[name] for name in dtypes})
     for name, dtype in dtypes.items():
-        if dtype == "category":
-            df[name] = df[name].astype("category")
-        elif dtype == "object":
+        if dtype == "object" or df[name].dtype == dtype:
             continue
-        else:
-            df[name] = df[name].astype(dtype)
+        df[name] = df[name].astype(dtype)
     extra = {k: v for k, v in columns.items() if k not in dtypes}
     for name, values in extra.items():
         df[name] = values
     return df
+
+
+def constant(value: str, n: int) -> pd.Categorical:
+    """A category column holding one value n times."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
+def missing(n: int) -> pd.api.extensions.ExtensionArray:
+    """An Int64 column of n NAs (a number this profiler does not measure)."""
+    return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
 
 
 def empty(dtypes: Mapping[str, str]) -> pd.DataFrame:
@@ -247,3 +259,38 @@ def python_category(name: str, file: str) -> str:
 
 def category(name: str, file: str, language: str) -> str:
     return go_category(name) if language == "go" else python_category(name, file)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _go_stem_facts(stem: str) -> tuple[str, str]:
+    probe = stem + "0"
+    return go_key(probe), go_category(probe)
+
+
+def _go_facts(name: str) -> tuple[str, str]:
+    """Key and category of a Go name, computed once per name stem.
+
+    Generated code (closures func1..funcN, numbered helpers) makes thousands of
+    names that differ only in trailing digits. Neither rule looks at a digit
+    run at the end of a name except to copy it, so the stem's answer with the
+    digits put back is the name's answer, at a dict lookup's cost.
+    """
+    stem = name.rstrip("0123456789")
+    if len(stem) == len(name) or not stem:
+        return go_key(name), go_category(name)
+    key, cat = _go_stem_facts(stem)
+    if not key.endswith("0"):
+        return go_key(name), cat
+    return key[:-1] + name[len(stem) :], cat
+
+
+def keys_and_categories(
+    names: list[str], files: list[str], language: str
+) -> tuple[list[str], list[str]]:
+    """The key and category columns of a functions table, in bulk."""
+    if language == "go":
+        facts = [_go_facts(n) for n in names]
+        return [f[0] for f in facts], [f[1] for f in facts]
+    return [python_key(n) for n in names], [
+        python_category(n, f) for n, f in zip(names, files, strict=True)
+    ]
