@@ -29,8 +29,8 @@ from .errors import PolyprofError, ProfileError
 from .load import load_profile
 from .paths import results_dir
 from .progress import Status
-from .publish import publish, staging, write_text
-from .report import markdown, terminal
+from .publish import publish, staging, write_atomic
+from .report import html, markdown, terminal
 from .toolchain import go_binary, go_env, go_version
 
 RAW_NAMES = {
@@ -440,12 +440,8 @@ def write_outputs(
     found["matches"].to_csv(folder / "matches.csv", index=False)
     found["overhead"].to_csv(folder / "overhead.csv", index=False)
     found["runs"].to_csv(folder / "runs.csv", index=False)
-    write_text(folder / "summary.json", json.dumps(summary, indent=1) + "\n")
-    write_text(folder / "report.md", markdown.render(summary))
-    try:
-        from .report import html
-    except ImportError:
-        return
+    write_atomic(folder / "summary.json", json.dumps(summary, indent=1) + "\n")
+    write_atomic(folder / "report.md", markdown.render(summary))
     html.write_report(folder)
 
 

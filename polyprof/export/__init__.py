@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .files import write_atomic
+from ..publish import write_atomic
 from .folded import folded_text
 from .pprof_writer import pprof_bytes
 from .speedscope import speedscope

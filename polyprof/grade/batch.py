@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import PolyprofError
 from ..paths import results_root
+from ..publish import write_atomic
 from . import results
 from .grader import grade_submission
 from .plan import Plan
@@ -106,12 +107,12 @@ def grade_class(
             graded.append(result)
     graded.sort(key=lambda r: r["learner"])
     k, n = shard
-    results.atomic_write(
+    write_atomic(
         out / f"shard-{k}-of-{n}.json",
         json.dumps({"shard": [k, n], "learners": [r["learner"] for r in graded]}),
     )
     suffix = "" if n == 1 else f"-shard-{k}-of-{n}"
-    results.atomic_write(out / f"summary{suffix}.csv", summary_csv(graded))
+    write_atomic(out / f"summary{suffix}.csv", summary_csv(graded))
     return graded
 
 
@@ -172,5 +173,5 @@ def merge(slug: str, inputs: list[Path], out_dir: Path | None = None) -> tuple[P
         if missing:
             warnings.append(f"shards {missing} of {n} are missing; the summary is incomplete")
     summary = out / "summary.csv"
-    results.atomic_write(summary, summary_csv([by_learner[k] for k in sorted(by_learner)]))
+    write_atomic(summary, summary_csv([by_learner[k] for k in sorted(by_learner)]))
     return summary, warnings

@@ -8,12 +8,11 @@ is at most 500 characters, and the file stays under 1 MB whatever a learner prin
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..publish import write_atomic
 from .checks import Outcome
 
 VERSION = 3
@@ -99,18 +98,8 @@ def to_json(results: dict[str, Any]) -> str:
     return text + "\n"
 
 
-def atomic_write(path: Path, text: str) -> Path:
-    """A crash mid-write leaves the previous file, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-    return path
-
-
 def write(results: dict[str, Any], path: Path) -> Path:
-    return atomic_write(path, to_json(results))
+    return write_atomic(path, to_json(results))
 
 
 MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}

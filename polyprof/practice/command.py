@@ -8,32 +8,18 @@ with `--live`, questions about the latest `invoke compare` results.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .. import exercise as exercises
 from ..errors import PolyprofError
 from ..paths import results_dir
+from ..publish import write_atomic
 from . import history, live, questions, session
 
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Replace the file whole or not at all, so a failed write never leaves half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def pick_questions(slug: str, use_live: bool) -> list[questions.Question]:
@@ -66,7 +52,7 @@ def run_practice(
         raise PolyprofError("use either --export or --answers, not both")
     chosen = pick_questions(slug, use_live)
     if export:
-        _write_atomic(Path(export), questions.template(chosen, slug, with_answers))
+        write_atomic(Path(export), questions.template(chosen, slug, with_answers))
         print(f"wrote {len(chosen)} questions to {export}")
         return 0
     if answers:
@@ -79,7 +65,7 @@ def run_practice(
             print(f"{'ok  ' if row['correct'] else 'miss'} {row['id']}: {row['feedback']}")
         print(f"score: {result['score']}/{result['max_score']}")
         if json_out:
-            _write_atomic(Path(json_out), json.dumps(result, indent=2) + "\n")
+            write_atomic(Path(json_out), json.dumps(result, indent=2) + "\n")
         return 0
     path = history.history_path()
     if review:

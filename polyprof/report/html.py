@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from ..export import write_exports
-from ..export.files import write_atomic
 from ..export.stacks import Frame
+from ..publish import write_atomic
 from ..schema import python_category, python_key
 from .explain import explain
 from .flame import UNMATCHED, flame_figure, flame_height, flame_tree, palette
