@@ -1,4 +1,8 @@
-"""A one-line live status for long runs, silent when stderr is not a terminal."""
+"""A one-line live status for long runs, silent unless both stdout and stderr are terminals.
+
+Redirected output (a log file, CI, a pipe) must stay clean, so the status
+shows only to a person watching the run.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import TextIO
 class Status:
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.live = self.stream.isatty()
+        self.live = self.stream.isatty() and sys.stdout.isatty()
         self.total = max(total, 1)
         self.done = 0
         self.start = time.monotonic()
