@@ -113,6 +113,14 @@ def grade_merge(c, exercise, inputs=""):
     guarded(lambda: run_merge(exercise, inputs))
 
 
+@task(help={"format": "text (default) or json"})
+def exercises(c, format="text"):
+    """List every exercise: slug, title, what it teaches, languages, the warnings it shows."""
+    from polyprof.catalogue import run_catalogue
+
+    guarded(lambda: run_catalogue(fmt=format, out=sys.stdout))
+
+
 @task(
     help={
         "exercise": "exercise slug (default: cpu_profiling_pprof_intro); see `invoke exercises`",
