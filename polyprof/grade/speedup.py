@@ -12,7 +12,8 @@ import dataclasses
 
 import numpy as np
 
-LEVEL = 0.95
+from ..stats import bootstrap_ratio
+
 RESAMPLES = 2000
 MARGIN = 0.1
 
@@ -32,21 +33,16 @@ class Speedup:
 
 def ratio_of_medians(reference_s: list[float], submission_s: list[float], seed: int = 0) -> Speedup:
     """Bootstrap the ratio of medians; seeded, so the same timings always give the same verdict."""
-    ref = np.asarray(reference_s, dtype=float)
-    sub = np.asarray(submission_s, dtype=float)
-    rng = np.random.default_rng(seed)
-    ref_med = np.median(rng.choice(ref, size=(RESAMPLES, len(ref))), axis=1)
-    sub_med = np.median(rng.choice(sub, size=(RESAMPLES, len(sub))), axis=1)
-    ratios = ref_med / np.maximum(sub_med, 1e-9)
-    tail = (1 - LEVEL) / 2 * 100
-    low, high = np.percentile(ratios, [tail, 100 - tail])
+    ratio, (low, high) = bootstrap_ratio(
+        reference_s, np.maximum(submission_s, 1e-9), reps=RESAMPLES, seed=seed
+    )
     return Speedup(
-        ratio=float(np.median(ref) / max(np.median(sub), 1e-9)),
-        low=float(low),
-        high=float(high),
-        runs=min(len(ref), len(sub)),
-        reference_median_s=float(np.median(ref)),
-        submission_median_s=float(np.median(sub)),
+        ratio=ratio,
+        low=low,
+        high=high,
+        runs=min(len(reference_s), len(submission_s)),
+        reference_median_s=float(np.median(reference_s)),
+        submission_median_s=float(np.median(submission_s)),
     )
 
 
