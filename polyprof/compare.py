@@ -455,6 +455,10 @@ def run_compare(
     started = time.monotonic()
     out = out or sys.stdout
     ex = exercises.load(slug, root)
+    if ex.spec.get("kind") == "service":  # live services under load: a driver of their own
+        from .service import run_service_compare
+
+        return run_service_compare(ex, quick=quick, out=out)
     final = results_dir(slug)
     with staging(final) as tmp:
         session = Session(ex, quick, tmp)
