@@ -24,7 +24,7 @@ from typing import TextIO
 import pandas as pd
 
 from . import exercise as exercises
-from . import match, overhead, runner, schema, traps
+from . import match, overhead, runner, schema, stability, traps
 from .errors import PolyprofError, ProfileError
 from .load import load_profile
 from .paths import results_dir
@@ -264,25 +264,12 @@ def collect_profiles(session: Session, staging_dir: Path) -> dict[str, schema.Pr
     return profiles
 
 
-def stability(session: Session) -> list[dict]:
-    """The top user function of each round on its own: does it flip with few samples?"""
-    rows = []
-    for v in variants(session.ex):
-        if v.profiler not in ("pprof", "py-spy") or v in session.disabled:
-            continue
-        for r, prof in enumerate(session.round_profiles.get(v, {}).values()):
-            name, share = traps._top_share(prof)
-            rows.append(
-                {
-                    "language": v.language,
-                    "profiler": v.profiler,
-                    "round": r,
-                    "samples": prof.meta.samples,
-                    "top": name,
-                    "top_flat_pct": round(share * 100, 2),
-                }
-            )
-    return rows
+def round_profiles(session: Session) -> dict[tuple[str, str], list[schema.Profile]]:
+    return {
+        (v.language, v.profiler): list(session.round_profiles.get(v, {}).values())
+        for v in variants(session.ex)
+        if v.profiler in ("pprof", "py-spy") and v not in session.disabled
+    }
 
 
 def cpu_per_wall(runs: pd.DataFrame, language: str) -> float | None:
@@ -321,7 +308,8 @@ def analyse(session: Session, profiles: dict[str, schema.Profile]) -> dict:
         "findings": findings,
         "ranking": match.ranking(matches),
         "unmatched": match.unmatched(tables, matched),
-        "stability": stability(session),
+        "stability": stability.per_round(round_profiles(session)),
+        "ordering": stability.ordering(profiles),
     }
 
 
@@ -418,6 +406,7 @@ def build_summary(
             ],
             "warnings": [f.as_dict() for f in found["findings"]],
             "stability": found["stability"],
+            "ordering": found["ordering"],
             "machine": machine(),
             "versions": versions,
             "timing": timing,

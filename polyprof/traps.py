@@ -13,6 +13,7 @@ import math
 import pandas as pd
 
 from .schema import Profile
+from .stability import top_functions
 from .stats import samples_for_margin, wilson
 
 MIN_SAMPLES = 1000
@@ -33,16 +34,6 @@ class Finding:
         return dataclasses.asdict(self)
 
 
-def _top_share(profile: Profile) -> tuple[str, float]:
-    fn = profile.functions
-    user = fn[fn["category"] == "user"]
-    pool = user if not user.empty else fn
-    if pool.empty:
-        return "", 0.0
-    row = pool.loc[pool["flat_pct"].idxmax()]
-    return str(row["function"]), float(row["flat_pct"]) / 100
-
-
 def no_samples(language: str, profiler: str) -> Finding:
     return Finding(
         "few_samples",
@@ -59,7 +50,7 @@ def few_samples(profile: Profile, minimum: int = MIN_SAMPLES) -> Finding | None:
         return None
     if m.samples == 0:
         return no_samples(m.language, m.profiler)
-    name, p = _top_share(profile)
+    name, p = (top_functions(profile, 1) or [("", 0.0)])[0]
     lo, hi = wilson(p * m.samples, m.samples)
     return Finding(
         "few_samples",

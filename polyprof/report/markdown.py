@@ -30,6 +30,8 @@ def render(summary: dict) -> str:
     out.append(_table(header, rows) if rows else "No user function matched across languages.")
     out += ["", tables.ranking_line(summary), ""]
     out += [f"- unmatched {line}" for line in tables.unmatched_lines(summary)]
+    out += ["", "## Sampling stability", ""]
+    out += [f"- {line}" for line in tables.stability_lines(summary)]
     out += [
         "",
         "## Profiler overhead",

@@ -129,3 +129,36 @@ def unmatched_lines(summary: dict) -> list[str]:
                 f"{title} {cat}: {g['functions']} functions, {g['flat_pct']:.1f}% flat ({names})"
             )
     return lines
+
+
+def stability_lines(summary: dict) -> list[str]:
+    """Each sampler's per-round winners, and the samples its top two need to stay in order."""
+    counts: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for row in summary.get("stability") or []:
+        per = counts.setdefault((row["language"], row["profiler"]), {})
+        per.setdefault(row["top"], []).append(row["samples"] or 0)
+    lines = []
+    for (_, profiler), tops in counts.items():
+        rounds = sum(len(v) for v in tops.values())
+        median = sorted(s for v in tops.values() for s in v)[rounds // 2]
+        winners = ", ".join(
+            f"{name} x{len(v)}" for name, v in sorted(tops.items(), key=lambda kv: -len(kv[1]))
+        )
+        verdict = "the top flips between rounds" if len(tops) > 1 else "the same top every round"
+        title = PROFILER_TITLES.get(profiler, profiler)
+        lines.append(f"{title} per round (~{median} samples each): {winners}: {verdict}.")
+    for o in summary.get("ordering") or []:
+        need = o.get("samples_needed")
+        title = PROFILER_TITLES.get(o["profiler"], o["profiler"])
+        if need is None:
+            lines.append(
+                f"{title}: {o['first']} and {o['second']} tie; no sample count orders them."
+            )
+            continue
+        enough = "enough" if (o["samples"] or 0) >= need else "NOT enough"
+        lines.append(
+            f"{title}: {o['first']} {o['first_pct']:.1f}% vs {o['second']} {o['second_pct']:.1f}% "
+            f"needs ~{need:,} samples to keep that order at 95%; merged profile has "
+            f"{o['samples']:,} ({enough})."
+        )
+    return lines

@@ -26,6 +26,8 @@ def render(summary: dict, folder: Path | None = None) -> str:
     out += ["", tables.ranking_line(summary)]
     for line in tables.unmatched_lines(summary):
         out.append(f"  unmatched {line}")
+    out += ["", "Sampling stability"]
+    out += [f"  {line}" for line in tables.stability_lines(summary)]
     out += ["", "Profiler overhead (profiled / plain wall time, start-up excluded)"]
     out.append(grid(*tables.overhead_table(summary)))
     warnings = summary.get("warnings") or []
