@@ -149,17 +149,14 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
             _string(strings, prof.period_type.unit, path),
         )
 
-    func_rows = [(f.id, f.name, f.filename, f.start_line) for f in prof.function]
-    func_ids = np.array([r[0] for r in func_rows], dtype=np.uint64)
-    n_str = len(strings)
-    if func_rows and (
-        max(max(r[1], r[2]) for r in func_rows) >= n_str
-        or min(min(r[1], r[2]) for r in func_rows) < 0
+    func_ids, name_idx, file_idx, func_lines = _decode_functions(prof, path)
+    if len(func_ids) and (
+        max(name_idx.max(), file_idx.max()) >= len(strings)
+        or min(name_idx.min(), file_idx.min()) < 0
     ):
         raise ProfileError("function name index out of range: malformed profile", path)
-    func_names = [strings[r[1]] for r in func_rows]
-    func_files = [strings[r[2]] for r in func_rows]
-    func_lines = [r[3] for r in func_rows]
+    func_names = [strings[i] for i in name_idx.tolist()]
+    func_files = [strings[i] for i in file_idx.tolist()]
 
     loc_ids, loc_start, loc_funcs, address_names = _decode_locations(prof, func_ids, path)
     smp_start, smp_locs, values, labels = _decode_samples(prof, loc_ids, len(types), strings, path)
@@ -176,7 +173,7 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
         comments=[_string(strings, c, path) for c in prof.comment],
         func_names=func_names + address_names,
         func_files=func_files,
-        func_lines=func_lines,
+        func_lines=func_lines.tolist(),
         loc_ids=loc_ids,
         loc_start=loc_start,
         loc_funcs=loc_funcs,
@@ -185,6 +182,43 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
         values=values,
         labels=labels,
     )
+
+
+# Written before each Function in the bulk parse: values no real field holds
+# (uint64 max id, -1 string indices, int64 min start line), so each function's
+# fields can be found between two marks even when proto3 left a zero field out.
+_FUNCTION_MARK = (
+    b"\x08" + b"\xff" * 9 + b"\x01"  # id = 2**64 - 1
+    b"\x10" + b"\xff" * 9 + b"\x01"  # name = -1
+    b"\x20" + b"\xff" * 9 + b"\x01"  # filename = -1
+    b"\x28" + b"\x80" * 9 + b"\x01"  # start_line = -2**63
+)
+_MARKS = {"id": np.uint64(2**64 - 1), "name": -1, "filename": -1, "start_line": -(2**63)}
+
+
+def _decode_functions(prof, path: str | Path):
+    """Function ids, name and file string indices and start lines, as arrays.
+
+    All functions parse as one Function with repeated fields; proto3's
+    last-value-wins rule is kept by taking the last value after each mark.
+    """
+    raw = list(prof.function)
+    if not raw:
+        return np.zeros(0, np.uint64), *(np.zeros(0, np.int64) for _ in range(3))
+    merged = batch_messages()["Function"]()
+    try:
+        merged.ParseFromString(_FUNCTION_MARK + _FUNCTION_MARK.join(raw))
+    except DecodeError:
+        raise ProfileError("a function does not decode: malformed profile", path) from None
+    out = []
+    for field, mark in _MARKS.items():
+        values = np.array(getattr(merged, field), dtype=np.uint64 if field == "id" else np.int64)
+        marks = np.flatnonzero(values == mark)
+        if len(marks) != len(raw):  # the mark value itself occurs in the data: not a profile
+            raise ProfileError(f"a function {field} is out of range: malformed profile", path)
+        last = np.append(marks[1:], len(values)) - 1
+        out.append(np.where(last > marks, values[last], 0).astype(values.dtype))
+    return tuple(out)
 
 
 def _positions(ids: np.ndarray, known: np.ndarray, what: str, path: str | Path) -> np.ndarray:

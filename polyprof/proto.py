@@ -134,7 +134,7 @@ def _batch_descriptor() -> descriptor_pb2.FileDescriptorProto:
         for field in msg.field:
             if field.type_name:
                 field.type_name = field.type_name.replace(PACKAGE, fdp.package)
-            if msg.name == "Profile" and field.name in ("sample", "location"):
+            if msg.name == "Profile" and field.name in ("sample", "location", "function"):
                 field.type = _F.TYPE_BYTES
                 field.ClearField("type_name")
             if msg.name == "Location" and field.name == "id":
@@ -143,6 +143,8 @@ def _batch_descriptor() -> descriptor_pb2.FileDescriptorProto:
                 field.type = _F.TYPE_BYTES
                 field.ClearField("type_name")
             if msg.name == "Line" and field.name == "function_id":
+                field.label = _REPEATED
+            if msg.name == "Function":
                 field.label = _REPEATED
     return fdp
 

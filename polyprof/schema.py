@@ -267,21 +267,26 @@ def _go_stem_facts(stem: str) -> tuple[str, str]:
     return go_key(probe), go_category(probe)
 
 
-def _go_facts(name: str) -> tuple[str, str]:
-    """Key and category of a Go name, computed once per name stem.
+def _go_facts(names: list[str]) -> tuple[list[str], list[str]]:
+    """Keys and categories of Go names, computed once per name stem.
 
     Generated code (closures func1..funcN, numbered helpers) makes thousands of
     names that differ only in trailing digits. Neither rule looks at a digit
     run at the end of a name except to copy it, so the stem's answer with the
     digits put back is the name's answer, at a dict lookup's cost.
     """
-    stem = name.rstrip("0123456789")
-    if len(stem) == len(name) or not stem:
-        return go_key(name), go_category(name)
-    key, cat = _go_stem_facts(stem)
-    if not key.endswith("0"):
-        return go_key(name), cat
-    return key[:-1] + name[len(stem) :], cat
+    stems = [n.rstrip("0123456789") for n in names]
+    facts = {stem: _go_stem_facts(stem) for stem in set(stems) if stem}
+    keys, cats = [], []
+    for name, stem in zip(names, stems, strict=True):
+        fact = facts.get(stem)
+        if fact is None or len(stem) == len(name) or not fact[0].endswith("0"):
+            keys.append(go_key(name))
+            cats.append(go_category(name))
+        else:
+            keys.append(fact[0][:-1] + name[len(stem) :])
+            cats.append(fact[1])
+    return keys, cats
 
 
 def keys_and_categories(
@@ -289,8 +294,7 @@ def keys_and_categories(
 ) -> tuple[list[str], list[str]]:
     """The key and category columns of a functions table, in bulk."""
     if language == "go":
-        facts = [_go_facts(n) for n in names]
-        return [f[0] for f in facts], [f[1] for f in facts]
+        return _go_facts(names)
     return [python_key(n) for n in names], [
         python_category(n, f) for n, f in zip(names, files, strict=True)
     ]

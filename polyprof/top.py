@@ -7,6 +7,7 @@ by side with `go tool pprof -top`. Tracing profiles get a calls column.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from typing import TextIO
@@ -157,6 +158,24 @@ def export_columns(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[list(schema.FUNCTION_COLUMNS) + extra]
 
 
+def _cells(column: pd.Series) -> list:
+    """A column as plain Python values, NA as an empty cell (what DataFrame.to_csv writes)."""
+    if column.dtype.kind == "f":
+        return column.tolist()
+    return column.to_numpy(dtype=object, na_value="").tolist()
+
+
+def write_csv(table: pd.DataFrame, out: TextIO) -> None:
+    """The same bytes as DataFrame.to_csv(index=False), in well under its time.
+
+    pandas formats extension dtypes (Int64, string, category) cell by cell
+    through slow paths; on a 23k-row profile that was a third of `invoke top`.
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows(zip(*(_cells(table[c]) for c in table.columns), strict=True))
+
+
 def run_top(
     path: str, fmt: str = "text", nodecount: int = 0, sort: str = "flat", out: TextIO = sys.stdout
 ) -> schema.Profile:
@@ -173,7 +192,7 @@ def run_top(
     if fmt == "text":
         out.write(render_text(profile, rows, len(profile.functions)))
     elif fmt == "csv":
-        export_columns(rows).to_csv(out, index=False)
+        write_csv(export_columns(rows), out)
     else:
         records = json.loads(export_columns(rows).to_json(orient="records"))
         json.dump({"meta": profile.meta.as_dict(), "functions": records}, out, indent=1)

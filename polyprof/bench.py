@@ -1,0 +1,135 @@
+"""Benchmarks: figures to report, never thresholds to test (the machine is shared).
+
+Each `bench_*` function returns a flat dict of named figures; `run_benchmarks`
+collects them, so another stage adds its own function to BENCHMARKS and the
+`invoke bench` task prints it with the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import PolyprofError
+from .toolchain import go_binary, go_env
+
+LARGE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "google-pprof" / "large.cpu"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on: they mean little without it."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in cpuinfo.read_text().splitlines()
+                if ln.startswith("model name")
+            ),
+            "",
+        )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+    }
+
+
+def _times(body: Callable[[], object], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        body()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def _ms(seconds: list[float]) -> tuple[float, float]:
+    return round(statistics.median(seconds) * 1000, 1), round(min(seconds) * 1000, 1)
+
+
+def _child(argv: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=REPO, check=True, capture_output=True, timeout=300)
+    return time.perf_counter() - start
+
+
+def _peak_rss_mb(argv: list[str], env: dict[str, str] | None = None) -> float:
+    """Peak RSS of one child, read from a fresh process so earlier children do not count."""
+    probe = (
+        "import resource, subprocess, sys;"
+        "subprocess.run(sys.argv[1:], check=True, capture_output=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *argv],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return round(int(out.stdout) / 1024, 1)  # Linux reports KiB
+
+
+def bench_parsers(path: Path = LARGE, runs: int = 7) -> dict[str, object]:
+    """Loading large.cpu in process, and `invoke top` against `go tool pprof -top` end to end."""
+    from .load import load_profile
+
+    if not path.is_file():
+        raise PolyprofError("benchmark profile not found", path, hint="the shared corpus is needed")
+    load_profile(path)  # warm imports and caches: we time parsing, not the first import
+    load = _times(lambda: len(load_profile(path).functions), runs)
+    top = [sys.executable, "-m", "invoke", "top", "--profile", str(path), "--format", "csv"]
+    pprof = [go_binary(), "tool", "pprof", "-top", "-nodefraction=0", str(path)]
+    ours, theirs = [], []
+    for _ in range(max(3, runs // 2)):  # interleaved, so load changes hit both alike
+        ours.append(_child(top))
+        theirs.append(_child(pprof, go_env()))
+    load_med, load_min = _ms(load)
+    top_med, top_min = _ms(ours)
+    pprof_med, pprof_min = _ms(theirs)
+    return {
+        "profile": str(path),
+        "load_functions_ms_median": load_med,
+        "load_functions_ms_min": load_min,
+        "invoke_top_csv_ms_median": top_med,
+        "invoke_top_csv_ms_min": top_min,
+        "go_tool_pprof_top_ms_median": pprof_med,
+        "go_tool_pprof_top_ms_min": pprof_min,
+        "top_over_pprof_ratio_median": round(top_med / pprof_med, 2),
+        "invoke_top_peak_rss_mb": _peak_rss_mb(top),
+        "go_tool_pprof_peak_rss_mb": _peak_rss_mb(pprof, go_env()),
+    }
+
+
+BENCHMARKS: dict[str, Callable[[], dict[str, object]]] = {"parsers": bench_parsers}
+
+
+def run_benchmarks(names: list[str] | None = None) -> dict[str, dict[str, object]]:
+    unknown = sorted(set(names or []) - set(BENCHMARKS))
+    if unknown:
+        raise PolyprofError(
+            f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}"
+        )
+    results: dict[str, dict[str, object]] = {"machine": machine()}
+    for name in names or list(BENCHMARKS):
+        results[name] = BENCHMARKS[name]()
+    return results
+
+
+def render(results: dict[str, dict[str, object]]) -> str:
+    lines = []
+    for section, figures in results.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"  {key:<32} {value}" for key, value in figures.items())
+    return "\n".join(lines) + "\n"
