@@ -147,6 +147,15 @@ def report(c, exercise="cpu_profiling_pprof_intro", open=False):
     guarded(lambda: run_report(exercise, open_browser=open))
 
 
+@task(help={"only": "comma-separated benchmark names (default: all), e.g. parsers"})
+def bench(c, only=""):
+    """Print performance figures with the machine they were measured on (not a test)."""
+    from polyprof.bench import render, run_benchmarks
+
+    names = [n for n in only.split(",") if n] or None
+    guarded(lambda: sys.stdout.write(render(run_benchmarks(names))))
+
+
 @task(help={"quick": "skip slow tests (those marked slow)"})
 def test(c, quick=False):
     """Run lint and the test suite (the command CI runs)."""
