@@ -48,6 +48,11 @@ def pprof_shown(*args: str | Path) -> int:
     return int(m[1])
 
 
+def strip_inline(line: str) -> str:
+    """pprof's ' (inline)' / ' (partial-inline)' row suffix, which polyprof does not print."""
+    return _SUFFIX.sub("", line)
+
+
 def pprof_top(*args: str | Path) -> list[tuple[str, int, int, str, str]]:
     """Rows (name, flat, cum, flat%, cum%) of `go tool pprof -top`; flags and files in `args`."""
     out = pprof_text(*args)
