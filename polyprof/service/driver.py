@@ -161,6 +161,13 @@ class Run:
             )
             self.stack.callback(svc.stop)
             self.services[label] = svc
+            if "pprof" in self.ex.profilers(language) and language == "go" and not svc.pprof:
+                raise PolyprofError(
+                    "the go service announced no pprof listener ('pprof=-')",
+                    svc.program,
+                    hint="serve net/http/pprof on a mux of its own, on a loopback listener, "
+                    "and print its address in the 'listening' line",
+                )
 
     def check_same_answers(self) -> None:
         """The same request must get the same answer from every service, as stdout must for programs."""
@@ -271,9 +278,9 @@ def collect(run: Run, folder: Path) -> dict[str, schema.Profile]:
     for profiler, merge in (("pprof", compare.merge_go), ("py-spy", compare.merge_folded)):
         files = run.files[profiler]
         if not files:
-            if profiler in run.ex.profilers("go") + run.ex.profilers("python"):
-                if profiler not in run.disabled:
-                    run.findings.append(traps.no_samples(_language(profiler), profiler))
+            wanted = profiler in run.ex.profilers(_language(profiler))
+            if wanted and profiler not in run.disabled:
+                run.findings.append(traps.no_samples(_language(profiler), profiler))
             continue
         raw = folder / compare.RAW_NAMES[(_language(profiler), profiler)]
         merge(files, raw)
