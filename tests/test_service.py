@@ -97,8 +97,9 @@ def py_service(tmp_path):
 def go_service_bin(results_root) -> Path:
     from polyprof import runner
 
-    os.environ.setdefault("POLYPROF_RESULTS", str(results_root))
-    return runner.build_go(load_exercise(SLUG))[0]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("POLYPROF_RESULTS", str(results_root))
+        return runner.build_go(load_exercise(SLUG))[0]
 
 
 # --- the statistics, on synthetic windows ----------------------------------------------------
@@ -250,6 +251,7 @@ def test_a_taken_port_is_one_clear_error_and_nothing_is_left(tmp_path, results):
     assert previous_results_whole(results)
 
 
+@pytest.mark.slow
 def test_pyspy_without_ptrace_rights_is_one_warning_and_the_rest_runs(
     tmp_path, results, monkeypatch
 ):

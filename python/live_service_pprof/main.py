@@ -77,7 +77,9 @@ def handle_work(query):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Go's server does
     timeout = 5  # an idle keep-alive connection frees its thread, so shutdown never hangs
-    disable_nagle_algorithm = True  # headers and body are two writes: Nagle would hold the body 40 ms
+    disable_nagle_algorithm = (
+        True  # headers and body are two writes: Nagle would hold the body 40 ms
+    )
 
     def do_GET(self):
         url = urlsplit(self.path)
@@ -138,14 +140,18 @@ class ProfiledServer(Server):
 def loopback(address):
     host, _, port = address.rpartition(":")
     if not ipaddress.ip_address(host).is_loopback:
-        raise ValueError(f"{address} is not a loopback address: this service listens on 127.0.0.1 only")
+        raise ValueError(
+            f"{address} is not a loopback address: this service listens on 127.0.0.1 only"
+        )
     return host, int(port)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--app-addr", default="127.0.0.1:0", help="port 0: any free port")
-    parser.add_argument("--cpuprofile", help="trace every request under cProfile; dump here on exit")
+    parser.add_argument(
+        "--cpuprofile", help="trace every request under cProfile; dump here on exit"
+    )
     args = parser.parse_args(argv)
     try:
         args.app = loopback(args.app_addr)
