@@ -581,12 +581,54 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     def build_stacks() -> pd.DataFrame:
         return _stacks(d, frame_node, frame_offsets, node_names, deep, ns_idx, ns_scale, cnt_idx)
 
+    def build_inline() -> dict[str, str]:
+        inlined = within < np.repeat(per_occ, per_occ) - 1  # not its location's last line
+        weight = d.values[:, idx] if n_samples else np.zeros(0, np.int64)
+        return _inline_labels(frame_node, frame_sample, inlined, weight, node_names)
+
     return schema.Profile(
         meta=meta,
         functions=functions,
         edges=schema.empty(schema.EDGE_COLUMNS),
         _stacks_builder=build_stacks,
+        _inline_builder=build_inline,
     )
+
+
+def _inline_labels(frame_node, frame_sample, inlined, weight, node_names) -> dict[str, str]:
+    """pprof's (inline)/(partial-inline) labels, from the call edges of its graph.
+
+    An edge parent->child is inline when child is not the last line of its
+    location. Like pprof, each sample adds a pair once (its rootmost
+    occurrence), an edge stays inline only if every sample saw it inline, and
+    edges lighter than 0.1% of the total (pprof's -edgefraction) are dropped.
+    """
+    n_nodes = len(node_names)
+    child, parent = frame_node[:-1], frame_node[1:]
+    ok = (frame_sample[:-1] == frame_sample[1:]) & (parent != child)
+    at = np.flatnonzero(ok & (weight[frame_sample[:-1]] != 0)) if len(ok) else ok
+    if not len(at):
+        return {}
+    codes, pairs = pd.factorize(parent[at].astype(np.int64) * n_nodes + child[at])
+    samples = frame_sample[at]
+    # frames run leaf to root, so walking them backwards meets the rootmost occurrence first
+    once = ~pd.Series((samples * len(pairs) + codes)[::-1]).duplicated().to_numpy()[::-1]
+    codes, samples, flags = codes[once], samples[once], inlined[:-1][at][once]
+    edge_weight = np.bincount(codes, weights=weight[samples], minlength=len(pairs))
+    plain_seen = np.bincount(codes, weights=~flags, minlength=len(pairs))
+    with_frames = np.unique(frame_sample)
+    cutoff = abs(int(float(weight[with_frames].sum()) * 0.001))
+    kept = np.abs(edge_weight) >= cutoff
+    into = (pairs % n_nodes)[kept]
+    edge_inline = (plain_seen == 0)[kept]
+    any_inline = np.zeros(n_nodes, bool)
+    any_plain = np.zeros(n_nodes, bool)
+    any_inline[into[edge_inline]] = True
+    any_plain[into[~edge_inline]] = True
+    return {
+        node_names[i]: "(partial-inline)" if any_plain[i] else "(inline)"
+        for i in np.flatnonzero(any_inline)
+    }
 
 
 def _stacks(

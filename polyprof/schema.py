@@ -142,12 +142,20 @@ class Profile:
     functions: pd.DataFrame
     edges: pd.DataFrame
     _stacks_builder: Any = dataclasses.field(default=None, repr=False)
+    _inline_builder: Any = dataclasses.field(default=None, repr=False)
 
     @cached_property
     def stacks(self) -> pd.DataFrame:
         if self._stacks_builder is None:
             return empty(STACK_COLUMNS)
         return self._stacks_builder()
+
+    @cached_property
+    def inline(self) -> dict[str, str]:
+        """pprof's row suffix by function: "(inline)" when every call into it was
+        inlined, "(partial-inline)" when some were; absent otherwise. Built on
+        first use: only the text report needs it."""
+        return {} if self._inline_builder is None else self._inline_builder()
 
 
 # --- match keys ---------------------------------------------------------------------------

@@ -134,6 +134,7 @@ def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
         out.append(f"Showing top {len(rows)} nodes out of {n_all}")
     calls_head = f" {'calls':>12}" if tracing else ""
     out.append(f"{'flat':>10} {'flat%':>6} {'sum%':>6} {'cum':>10} {'cum%':>6}{calls_head}")
+    inline = profile.inline
     running = 0
     for i, r in enumerate(rows.itertuples(index=False)):
         running += flat[i]
@@ -144,9 +145,13 @@ def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
             calls = f" {text:>12}"
         out.append(
             f"{cell(flat[i]):>10} {percent(r.flat_pct)} {percent(_share(running, total_value))} "
-            f"{cell(cum[i]):>10} {percent(r.cum_pct)}{calls}  {r.function}"
+            f"{cell(cum[i]):>10} {percent(r.cum_pct)}{calls}  {r.function}{_suffix(inline, r.function)}"
         )
     return "\n".join(out) + "\n"
+
+
+def _suffix(inline: dict[str, str], name: str) -> str:
+    return f" {inline[name]}" if name in inline else ""
 
 
 def _share(value: int, total: int) -> float:

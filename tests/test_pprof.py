@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import subprocess
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from polyprof import ProfileError, load_profile, pprof
 from polyprof.proto import messages
 from polyprof.toolchain import go_binary, go_env
-from polyprof.top import ordered, percent
+from polyprof.top import ordered, percent, run_top
 
 CORPUS_PPROF = sorted(
     p for p in (oracle.CORPUS / "google-pprof").glob("*.cpu") if "legacy" not in p.name
@@ -207,3 +208,16 @@ def test_third_party_python_wall_profile_matches_pprof(tmp_path, variant, wrap):
         assert "helper_frame" not in set(prof.functions["function"])
     if variant.get("labels"):
         assert set(prof.stacks["labels"]) == {"thread=t0", "thread=t1"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["a", "merged"])
+def test_go_shapes_text_reads_exactly_like_pprof_top(go_shapes, name):
+    """Units, percentages and the (inline) suffixes, from the Duration line down."""
+    ours = io.StringIO()
+    run_top(str(go_shapes[name]), out=ours)
+    theirs = oracle.pprof_text(go_shapes[name]).splitlines()
+    assert "main.square (inline)" in ours.getvalue()
+    ours_lines = ours.getvalue().splitlines()
+    start = next(i for i, ln in enumerate(theirs) if ln.startswith("Duration:"))
+    assert ours_lines[-(len(theirs) - start) :] == theirs[start:]
