@@ -199,7 +199,7 @@ def run_top(
     elif fmt == "csv":
         write_csv(export_columns(rows), out)
     else:
-        records = json.loads(export_columns(rows).to_json(orient="records"))
+        records = json.loads(export_columns(rows).to_json(orient="records", double_precision=15))
         json.dump({"meta": profile.meta.as_dict(), "functions": records}, out, indent=1)
         out.write("\n")
     return profile
