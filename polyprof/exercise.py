@@ -25,6 +25,8 @@ must show, how it is graded and which interview questions it adds. The format:
       hottest: {go: count_primes, python: count_primes}
       warnings: []                   # must fire in a default run
       absent_warnings: [few_samples] # must not fire
+      quick_absent_warnings: []      # must not fire in a --quick run (default: absent_warnings);
+                                     # quick runs hold fewer samples, so few_samples may fire
       min_speedup: 2.0               # optimisation exercises
       must_not_dominate: slow_key
     grading:
