@@ -12,6 +12,7 @@ import json
 import sys
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -33,15 +34,15 @@ def ordered(profile: schema.Profile, sort: str = "flat") -> pd.DataFrame:
     """Functions in pprof's row order, with sum% (running |flat| share) added."""
     if sort not in SORTS:
         raise PolyprofError(f"--sort must be one of {', '.join(SORTS)}, not '{sort}'")
-    flat, cum = _values(profile.functions)
-    fn = profile.functions.assign(
-        _flat=flat.abs(), _cum=cum.abs(), _name=profile.functions["function"]
-    )
-    first, last = ("_flat", "_cum") if sort == "flat" else ("_cum", "_flat")
-    fn = fn.sort_values([first, "_name", last], ascending=[False, True, False], kind="stable")
+    fn = profile.functions
+    flat, cum = (v.to_numpy() for v in _values(fn))
+    name_rank = pd.factorize(fn["function"].to_numpy(dtype=object), sort=True)[0]
+    first, last = (flat, cum) if sort == "flat" else (cum, flat)
+    order = np.lexsort((-np.abs(last), name_rank, -np.abs(first)))  # last key sorts first
+    rows = fn.take(order).reset_index(drop=True)
     total = profile.meta.total_value or 1
-    fn["sum_pct"] = fn["_flat"].cumsum() / total * 100
-    return fn.drop(columns=["_flat", "_cum", "_name"]).reset_index(drop=True)
+    rows["sum_pct"] = np.abs(np.cumsum(flat[order])) / total * 100
+    return rows
 
 
 def percent(value: float) -> str:
