@@ -533,16 +533,12 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     functions["value"] = flat[keep]  # raw flat in the report's sample type, for -top parity
     functions["cum_value"] = cum[keep]
 
-    roots = frame_node[frame_offsets[1:][has_frames] - 1] if n_samples else np.zeros(0, np.int64)
-    deep = np.zeros(n_samples, bool)
-    if n_samples:
-        root_names = (
-            np.array(node_names, dtype=object)[roots] if len(roots) else np.zeros(0, object)
-        )
-        # the runtime keeps 64 frames with inlined calls expanded, so count frames, not locations
-        deep_frames = depth[has_frames] >= MAX_GO_STACK
-        root_ok = np.array([r in _STACK_ROOTS for r in root_names], dtype=bool)
-        deep[has_frames] = deep_frames & ~root_ok & (language == "go")
+    # the runtime keeps 64 frames with inlined calls expanded, so count frames, not locations;
+    # a 64-frame stack that still reaches a thread's root was not cut
+    deep = (depth >= MAX_GO_STACK) if language == "go" else np.zeros(n_samples, bool)
+    if deep.any():
+        root_nodes = [i for i, name in enumerate(node_names) if name in _STACK_ROOTS]
+        deep[deep] = ~np.isin(frame_node[frame_offsets[1:][deep] - 1], root_nodes)
     period_ns = None
     if d.period_type and d.period_type[1] in _TIME_UNITS:
         period_ns = d.period * _TIME_UNITS[d.period_type[1]]
