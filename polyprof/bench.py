@@ -8,7 +8,6 @@ collects them, so another stage adds its own function to BENCHMARKS and the
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import PolyprofError
+from .machine import describe_machine
 from .toolchain import go_binary, go_env
 
 LARGE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "google-pprof" / "large.cpu"
@@ -25,23 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def machine() -> dict[str, object]:
     """What the figures were measured on: they mean little without it."""
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        model = next(
-            (
-                ln.split(":", 1)[1].strip()
-                for ln in cpuinfo.read_text().splitlines()
-                if ln.startswith("model name")
-            ),
-            "",
-        )
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": model or platform.processor(),
-        "loadavg_1m": round(os.getloadavg()[0], 2),
-        "python": platform.python_version(),
-    }
+    return {**describe_machine(), "loadavg_1m": round(os.getloadavg()[0], 2)}
 
 
 def _times(body: Callable[[], object], runs: int) -> list[float]:
@@ -112,7 +96,50 @@ def bench_parsers(path: Path = LARGE, runs: int = 7) -> dict[str, object]:
     }
 
 
-BENCHMARKS: dict[str, Callable[[], dict[str, object]]] = {"parsers": bench_parsers}
+def bench_compare() -> dict[str, object]:
+    """`invoke compare` on the intro, quick then default, in a scratch results folder."""
+    import io
+    import tempfile
+
+    from .compare import run_compare
+
+    figures: dict[str, object] = {}
+    previous = os.environ.get("POLYPROF_RESULTS")
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["POLYPROF_RESULTS"] = scratch
+        try:
+            for label, quick in (("quick", True), ("default", False)):
+                start = time.perf_counter()
+                summary = run_compare(quick=quick, out=io.StringIO())
+                figures[f"{label}_total_s"] = round(time.perf_counter() - start, 1)
+                figures[f"{label}_polyprof_own_s"] = summary["timing"]["polyprof_s"]
+                for p in summary["profiles"]:
+                    if p["kind"] == "sampling":
+                        figures[f"{label}_{p['profiler']}_samples"] = p["samples"]
+                for o in summary["overhead"]:
+                    lo, hi = o["ci95"]
+                    figures[f"{label}_{o['profiler']}_ratio"] = (
+                        f"{o['ratio']:.3f} [{lo:.3f}, {hi:.3f}] half-width {(hi - lo) / 2:.3f}"
+                    )
+        finally:
+            if previous is None:
+                os.environ.pop("POLYPROF_RESULTS", None)
+            else:
+                os.environ["POLYPROF_RESULTS"] = previous
+    return figures
+
+
+def bench_grade() -> dict[str, object]:
+    from .grade.bench import run_bench
+
+    return run_bench()
+
+
+BENCHMARKS: dict[str, Callable[[], dict[str, object]]] = {
+    "parsers": bench_parsers,
+    "compare": bench_compare,
+    "grade": bench_grade,
+}
 
 
 def run_benchmarks(names: list[str] | None = None) -> dict[str, dict[str, object]]:

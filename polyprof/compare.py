@@ -7,10 +7,8 @@ stage lives in its own module and sees data, not the stage before it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import platform
 import pstats as std_pstats
 import subprocess
@@ -27,6 +25,7 @@ from . import exercise as exercises
 from . import match, overhead, runner, schema, stability, traps
 from .errors import PolyprofError, ProfileError
 from .load import load_profile
+from .machine import describe_machine
 from .paths import results_dir
 from .progress import Status
 from .publish import publish, staging, write_atomic
@@ -325,17 +324,6 @@ def _jsonable(value):
     return value
 
 
-def machine() -> dict:
-    model = ""
-    with contextlib.suppress(OSError, StopIteration):
-        model = next(
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        )
-    return {"cpus": os.cpu_count(), "cpu_model": model, "platform": platform.platform()}
-
-
 def tool_versions() -> dict:
     spy = runner.pyspy_binary()
     version = ""
@@ -407,7 +395,7 @@ def build_summary(
             "warnings": [f.as_dict() for f in found["findings"]],
             "stability": found["stability"],
             "ordering": found["ordering"],
-            "machine": machine(),
+            "machine": describe_machine(),
             "versions": versions,
             "timing": timing,
         }

@@ -53,7 +53,7 @@ def render(summary: dict) -> str:
         "",
         "## Machine",
         "",
-        f"{m.get('cpus')} CPUs, {m.get('cpu_model')}; Go {v.get('go')}, Python {v.get('python')}, "
+        f"{m.get('nproc')} CPUs, {m.get('cpu')}; Go {v.get('go')}, Python {v.get('python')}, "
         f"py-spy {v.get('py-spy')}.",
     ]
     return "\n".join(out) + "\n"

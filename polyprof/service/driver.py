@@ -42,6 +42,7 @@ from .. import compare, match, runner, schema, traps
 from ..errors import PolyprofError, ProfileError
 from ..exercise import Exercise
 from ..load import load_profile
+from ..machine import describe_machine
 from ..paths import results_dir
 from ..progress import Status
 from ..publish import publish, staging, write_atomic
@@ -383,7 +384,7 @@ def build_summary(run: Run, profiles: dict, found: dict, quick: bool, timing: di
             "service": found["service"],
             "load": windows.load_cost(found["windows"]),
             "warnings": [f.as_dict() for f in found["findings"]],
-            "machine": compare.machine(),
+            "machine": describe_machine(),
             "versions": versions,
             "timing": timing,
         }

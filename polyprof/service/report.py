@@ -84,7 +84,7 @@ def render(summary: dict, folder: Path | None = None) -> str:
     out += ["", "Warnings" if warnings else "Warnings: none"]
     out += [f"  [{w['code']}] {w['language']} {w['profiler']}: {w['message']}" for w in warnings]
     m, t = summary.get("machine") or {}, summary.get("timing") or {}
-    out += ["", f"Machine: {m.get('cpus')} CPUs, {m.get('cpu_model')}."]
+    out += ["", f"Machine: {m.get('nproc')} CPUs, {m.get('cpu')}."]
     if t:
         out.append(
             f"Took {t['total_s']:.1f} s ({t['programs_s']:.1f} s under load, "
