@@ -27,7 +27,7 @@ from .errors import ProfileError
 MARSHAL_DICT_CODES = (0x7B, 0xFB)  # TYPE_DICT, with and without FLAG_REF
 
 # Runs in a fresh `python -I`: read marshal, check the shape, print plain JSON.
-_WORKER = r"""
+WORKER = r"""
 import json, marshal, sys
 try:
     with open(sys.argv[1], "rb") as fh:
@@ -137,7 +137,7 @@ def load_isolated(path: str | Path, python: str | None = None, timeout: float = 
     """Unmarshal in a separate, isolated interpreter and rebuild the dict from JSON."""
     try:
         proc = subprocess.run(
-            [python or sys.executable, "-I", "-c", _WORKER, str(path)],
+            [python or sys.executable, "-I", "-c", WORKER, str(path)],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -150,10 +150,19 @@ def load_isolated(path: str | Path, python: str | None = None, timeout: float = 
         raise ProfileError(
             "the isolated pstats reader failed or timed out on this file", path
         ) from None
+    return from_reply(reply, path)
+
+
+def from_reply(reply: dict, path: str | Path) -> dict:
+    """The validated pstats dict from WORKER's JSON reply, wherever the worker ran."""
     if "error" in reply:
-        raise ProfileError(f"not pstats data (marshal: {reply['error']})", path)
+        raise ProfileError(
+            f"not pstats data (marshal: {reply['error']})",
+            path,
+            hint="write it with cProfile.Profile().dump_stats(path) after disable()",
+        )
     data: dict = {}
-    for k, v in reply["rows"]:
+    for k, v in reply.get("rows", []):
         if k is None or v is None:
             raise ProfileError("marshal data is not a pstats dict (unexpected entry)", path)
         callers = v[4]

@@ -72,33 +72,14 @@ def _check_inflated_size(data: bytes, path: Path) -> None:
 def pstats_profile(box: Sandbox, name: str) -> schema.Profile:
     """Unmarshal `name` (in the sandbox's work dir) inside the sandbox; rebuild it from JSON."""
     where = f"{box.work}/{name}"
-    run = box.run(["/usr/bin/python3", "-I", "-c", pstats._WORKER, where], PSTATS_LIMITS)
+    run = box.run(["/usr/bin/python3", "-I", "-c", pstats.WORKER, where], PSTATS_LIMITS)
     if not run.ok:
         raise ProfileError(f"could not read the pstats file: {run.message('the reader')}", name)
     try:
         reply = json.loads(run.stdout)
     except json.JSONDecodeError:
         raise ProfileError("could not read the pstats file", name) from None
-    if "error" in reply:
-        raise ProfileError(
-            "not pstats data (a cut-short or non-pstats file)",
-            name,
-            hint="write it with cProfile.Profile().dump_stats(path) after disable()",
-        )
-    return pstats.to_profile(pstats.validate(_stats_from_rows(reply["rows"], name), name), name)
-
-
-def _stats_from_rows(rows: list, name: str) -> dict:
-    """Turn the worker's JSON rows back into a pstats dict (the inverse of its encoding)."""
-    stats: dict = {}
-    for key, value in rows:
-        if key is None or value is None:
-            raise ProfileError("marshal data is not a pstats dict (unexpected entry)", name)
-        callers = value[4]
-        if callers is not None:
-            callers = {tuple(ck): tuple(cv) if isinstance(cv, list) else cv for ck, cv in callers}
-        stats[tuple(key)] = (*value[:4], callers)
-    return stats
+    return pstats.to_profile(pstats.from_reply(reply, name), name)
 
 
 def hottest(profile: schema.Profile) -> pd.Series | None:
