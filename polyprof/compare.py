@@ -333,15 +333,12 @@ def tool_versions() -> dict:
     return {"go": go_version(), "python": platform.python_version(), "py-spy": version}
 
 
-def build_summary(
-    session: Session, profiles: dict[str, schema.Profile], found: dict, timing: dict
-) -> dict:
-    ex = session.ex
-    versions = tool_versions()
-    profile_rows = []
+def profile_rows(profiles: dict[str, schema.Profile], versions: dict) -> list[dict]:
+    """summary.json's `profiles`: what each profile is and how much data it holds."""
+    rows = []
     for name, p in profiles.items():
         m = p.meta
-        profile_rows.append(
+        rows.append(
             {
                 "language": m.language,
                 "profiler": m.profiler,
@@ -360,6 +357,14 @@ def build_summary(
                 else versions.get(name, versions["python"]),
             }
         )
+    return rows
+
+
+def build_summary(
+    session: Session, profiles: dict[str, schema.Profile], found: dict, timing: dict
+) -> dict:
+    ex = session.ex
+    versions = tool_versions()
     cost = found["overhead"]
     return _jsonable(
         {
@@ -372,7 +377,7 @@ def build_summary(
                 "rounds": session.rounds,
                 "startup_runs": STARTUP,
             },
-            "profiles": profile_rows,
+            "profiles": profile_rows(profiles, versions),
             "matches": found["matches"].to_dict(orient="records"),
             "ranking": found["ranking"],
             "unmatched": found["unmatched"],

@@ -311,30 +311,6 @@ def _language(profiler: str) -> str:
     return "go" if profiler == "pprof" else "python"
 
 
-def profile_rows(profiles: dict[str, schema.Profile], versions: dict) -> list[dict]:
-    rows = []
-    for name, p in profiles.items():
-        m = p.meta
-        rows.append(
-            {
-                "language": m.language,
-                "profiler": m.profiler,
-                "kind": m.kind,
-                "clock": m.clock,
-                "samples": m.samples,
-                "duration_s": (m.duration_ns or 0) / 1e9,
-                "total_ns": m.total_ns,
-                "file": Path(m.file).name,
-                "merged_runs": m.merged_from,
-                "calls": m.total_calls,
-                "truncated_samples": m.truncated_samples,
-                "runtime_version": m.runtime_version,
-                "tool_version": versions["go"] if name == "pprof" else versions.get(name, ""),
-            }
-        )
-    return rows
-
-
 def analyse(run: Run, profiles: dict[str, schema.Profile]) -> dict:
     table = pd.DataFrame(run.rows, columns=windows.COLUMNS)
     service = windows.ratios(table)
@@ -376,7 +352,7 @@ def build_summary(run: Run, profiles: dict, found: dict, quick: bool, timing: di
                 "rounds": plan.rounds,
                 "max_requests": plan.max_requests,
             },
-            "profiles": profile_rows(profiles, versions),
+            "profiles": compare.profile_rows(profiles, versions),
             "matches": found["matches"].to_dict(orient="records"),
             "ranking": found["ranking"],
             "unmatched": found["unmatched"],
