@@ -211,23 +211,34 @@ class Outcome:
     timed_out: bool
 
 
+def spawn(
+    argv: list[str], stdout, stderr, cwd: Path | None, what: str, path: Path | None = None
+) -> subprocess.Popen:
+    """Start a child in a session (and process group) of its own, so it can be killed whole.
+
+    PYTHONHASHSEED is fixed so Python children iterate sets and dicts the same
+    way every run: profiles and outputs stay comparable.
+    """
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        return subprocess.Popen(
+            argv,
+            stdout=stdout,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise PolyprofError(f"cannot start {what}: {exc.strerror}", path) from None
+
+
 def execute(argv: list[str], timeout_s: float, cwd: Path | None = None) -> Outcome:
     """Run argv in its own session and process group, with a wall-clock timeout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
         start = time.perf_counter_ns()
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdout=out,
-                stderr=err,
-                stdin=subprocess.DEVNULL,
-                cwd=cwd,
-                env=env,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise PolyprofError(f"cannot start {argv[0]}: {exc.strerror}") from None
+        proc = spawn(argv, out, err, cwd, argv[0])
         fired = threading.Event()
 
         def on_timeout() -> None:

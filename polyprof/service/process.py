@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .. import runner
 from ..errors import PolyprofError
 
 READY = re.compile(r"listening app=(\S+):(\d+) pprof=(\S+) pid=(\d+)")
@@ -102,20 +103,8 @@ def start(label: str, argv: list[str], program: Path, workdir: Path, timeout_s: 
     workdir.mkdir(parents=True, exist_ok=True)
     name = label.replace("/", "-")
     out, log = workdir / f"{name}.stdout", workdir / f"{name}.stderr"
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-    try:
-        with out.open("wb") as o, log.open("wb") as e:
-            proc = subprocess.Popen(
-                argv,
-                stdout=o,
-                stderr=e,
-                stdin=subprocess.DEVNULL,
-                cwd=workdir,
-                env=env,
-                start_new_session=True,
-            )
-    except OSError as exc:
-        raise PolyprofError(f"cannot start the {label} service: {exc.strerror}", program) from None
+    with out.open("wb") as o, log.open("wb") as e:
+        proc = runner.spawn(argv, o, e, workdir, f"the {label} service", program)
     service = Service(label, program, proc, log)
     try:
         _wait_ready(service, out, timeout_s)
