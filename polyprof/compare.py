@@ -116,7 +116,9 @@ class Session:
                 if r == 0 and phase == "work":
                     check_same_output(self.results, self.ex.program("python"))
 
-    def _run(self, v: runner.Variant, r: int, phase: str, sizes: dict | None) -> None:
+    def _run(
+        self, v: runner.Variant, r: int, phase: str, sizes: dict | None, retry: bool = True
+    ) -> None:
         scale = sizes["scale"] if sizes else self.work.scale
         repeat = sizes["repeat"] if sizes else self.work.repeat[v.language]
         folder = self.workdir / "rounds" / phase
@@ -133,7 +135,12 @@ class Session:
             )
         if res.returncode != 0:
             if v.profiler == "py-spy":
-                self._pyspy_failed(v, res)
+                reason = pyspy_reason(res.stderr, res.returncode)
+                if retry and "ermission" not in reason:  # py-spy panics now and then: once more
+                    self._run(v, r, phase, sizes, retry=False)
+                    return
+                self.disabled.add(v)
+                self.findings.append(traps.pyspy_unavailable(reason))
                 return
             last = next((ln for ln in reversed(res.stderr.splitlines()) if ln.strip()), "")
             raise PolyprofError(
@@ -141,12 +148,6 @@ class Session:
                 self.ex.program(v.language),
             )
         self.results.append(res)
-
-    def _pyspy_failed(self, v: runner.Variant, res: runner.RunResult) -> None:
-        self.disabled.add(v)
-        lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-        reason = lines[-1][:160] if lines else f"exit code {res.returncode}"
-        self.findings.append(traps.pyspy_unavailable(reason))
 
     def runs_table(self) -> pd.DataFrame:
         return pd.DataFrame([r.as_row() for r in self.results])
@@ -157,6 +158,16 @@ class Session:
             for r in self.results
             if r.variant == v and r.phase == "work" and r.profile is not None
         ]
+
+
+def pyspy_reason(stderr: str, returncode: int) -> str:
+    """The line that says why py-spy failed: its error or panic, not a backtrace frame."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    telling = [
+        ln for ln in lines if "panicked at" in ln or ln.startswith("Error") or "ermission" in ln
+    ]
+    pick = telling[0] if telling else (lines[-1] if lines else f"exit code {returncode}")
+    return pick[:160]
 
 
 def merge_go(files: list[Path], out: Path) -> None:
@@ -296,8 +307,14 @@ def analyse(session: Session, profiles: dict[str, schema.Profile]) -> dict:
         low = traps.low_cpu_utilization(profiles["pprof"], cpu_per_wall(runs, "go"))
         findings += [low] if low else []
     mismatch = traps.clock_mismatch(profiles, cpu_per_wall(runs, "python"))
-    cp = cost[(cost["language"] == "python") & (cost["profiler"] == "cprofile")]
-    distortion = traps.profiler_distortion(matches, float(cp["ratio"].iloc[0]) if len(cp) else None)
+    # a program that waits makes wall-clock cProfile disagree with py-spy for clock reasons,
+    # so judge the tracing cost on cProfile's CPU clock then, or not at all
+    tracer = "cprofile-cpu" if mismatch else "cprofile"
+    distortion = None
+    if tracer in profiles:
+        cp = cost[(cost["language"] == "python") & (cost["profiler"] == tracer)]
+        ratio = float(cp["ratio"].iloc[0]) if len(cp) else None
+        distortion = traps.profiler_distortion(matches, ratio, tracer)
     findings += [f for f in (mismatch, distortion) if f]
     matched = set(matches["key"]) if not matches.empty else set()
     return {

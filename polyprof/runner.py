@@ -165,17 +165,19 @@ def command(
 
 
 class RunqueueWatch:
-    """Polls the child's threads' run_delay (/proc/PID/task/*/schedstat, field 2).
+    """Polls the child's threads' schedstat (/proc/PID/task/*/schedstat: on-CPU, run-queue ns).
 
     Time spent runnable but waiting for a CPU is the machine's fault, not the
     program's: subtracting it separates "the program slept" from "the machine
-    was busy", which CPU/wall time alone cannot on a shared box.
+    was busy", which CPU/wall time alone cannot on a shared box. Only threads
+    that did real work count (>= 5% of the CPU), since idle helper threads of a
+    Go program wait in the run queue while the worker runs, not instead of it.
     """
 
     def __init__(self, pid: int, every_s: float = 0.02) -> None:
         self.pid = pid
         self.every_s = every_s
-        self.delays: dict[str, int] = {}
+        self.threads: dict[str, tuple[int, int]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -186,13 +188,15 @@ class RunqueueWatch:
             with contextlib.suppress(OSError, ValueError, IndexError):
                 for tid in os.listdir(base):
                     with open(f"{base}/{tid}/schedstat", encoding="ascii") as fh:
-                        self.delays[tid] = int(fh.read().split()[1])
+                        on_cpu, waited = fh.read().split()[:2]
+                    self.threads[tid] = (int(on_cpu), int(waited))
             self._stop.wait(self.every_s)
 
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
-        return sum(self.delays.values())
+        total_cpu = sum(cpu for cpu, _ in self.threads.values()) or 1
+        return sum(w for cpu, w in self.threads.values() if cpu >= 0.05 * total_cpu)
 
 
 def _kill_group(pid: int) -> None:

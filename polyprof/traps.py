@@ -90,21 +90,45 @@ def low_cpu_utilization(
     )
 
 
+TITLES = {
+    "pprof": "pprof",
+    "py-spy": "py-spy",
+    "cprofile": "cProfile",
+    "cprofile-cpu": "cProfile (CPU clock)",
+}
+
+
 def clock_mismatch(profiles: dict[str, Profile], cpu_per_wall: float | None) -> Finding | None:
-    """Fires only when the clocks would disagree: a wall-clock profile of a program that waits."""
-    wall = [p for p in profiles.values() if p.meta.clock == "wall" and p.meta.language == "python"]
-    cpu = [p for p in profiles.values() if p.meta.clock == "cpu"]
+    """Fires only when the clocks would disagree: a wall-clock profile of a program that waits.
+
+    `profiles` is keyed by variant (pprof, cprofile, cprofile-cpu, py-spy).
+    """
+    wall = [
+        n for n, p in profiles.items() if p.meta.clock == "wall" and p.meta.language == "python"
+    ]
+    cpu = [n for n, p in profiles.items() if p.meta.clock == "cpu"]
     if not wall or not cpu or cpu_per_wall is None or cpu_per_wall >= OFF_CPU:
         return None
-    tools = ", ".join(sorted({p.meta.profiler for p in cpu}))
+    tools = ", ".join(TITLES.get(n, n) for n in sorted(cpu))
     return Finding(
         "clock_mismatch",
         "python",
-        wall[0].meta.profiler,
+        wall[0],
         f"cProfile timed wall-clock time while {tools} count CPU time, and this program "
         f"spends {1 - cpu_per_wall:.0%} of its run off the CPU: cProfile charges that waiting "
         "to the functions that waited, the CPU profiles do not, so their columns disagree.",
     )
+
+
+def _renormalised(matches: pd.DataFrame, column: str) -> pd.Series:
+    """Shares over the matched user functions only.
+
+    py-spy also sees interpreter start-up and imports, which cProfile (enabled
+    around the workload) never does; comparing raw shares would blame the
+    tracer for the sampler's extra frames.
+    """
+    total = matches[column].sum()
+    return matches[column] / total * 100 if total else matches[column]
 
 
 def _sampler_sure(matches: pd.DataFrame, first: str, second: str) -> bool:
@@ -115,31 +139,47 @@ def _sampler_sure(matches: pd.DataFrame, first: str, second: str) -> bool:
     return bool(ci[first][0] > ci[second][1])
 
 
-def profiler_distortion(matches: pd.DataFrame, ratio: float | None) -> Finding | None:
-    """A tracer's shares far from a sampler's, by more than the sampler's own noise explains."""
-    need = {"cprofile_flat_pct", "pyspy_flat_pct"}
+def profiler_distortion(
+    matches: pd.DataFrame, ratio: float | None, tracer: str = "cprofile"
+) -> Finding | None:
+    """A tracer's shares far from a sampler's, by more than the sampler's own noise explains.
+
+    `tracer` names the cProfile variant to judge; pick one on the same clock as
+    py-spy (CPU), or the clocks' disagreement would be taken for distortion.
+    """
+    prefix = tracer.replace("-", "_")
+    need = {f"{prefix}_flat_pct", "pyspy_flat_pct"}
     if matches.empty or not need <= set(matches.columns):
         return None
-    diff = (matches["cprofile_flat_pct"] - matches["pyspy_flat_pct"]).abs()
-    worst = matches.loc[diff.idxmax()]
-    top_tracer = matches.loc[matches["cprofile_flat_pct"].idxmax(), "key"]
-    top_sampler = matches.loc[matches["pyspy_flat_pct"].idxmax(), "key"]
+    shares = pd.DataFrame(
+        {
+            "key": matches["key"],
+            "tracer": _renormalised(matches, f"{prefix}_flat_pct"),
+            "sampler": _renormalised(matches, "pyspy_flat_pct"),
+        }
+    )
+    diff = (shares["tracer"] - shares["sampler"]).abs()
+    worst = shares.loc[diff.idxmax()]
+    top_tracer = shares.loc[shares["tracer"].idxmax(), "key"]
+    top_sampler = shares.loc[shares["sampler"].idxmax(), "key"]
     reordered = top_tracer != top_sampler and _sampler_sure(matches, top_sampler, top_tracer)
     if diff.max() < DISTORTION_POINTS and not reordered:
         return None
+    name = TITLES.get(tracer, tracer)
     cost = "" if ratio is None or math.isnan(ratio) else f" (it made the run {ratio:.1f}x slower)"
     lead = (
-        f"cProfile puts {top_tracer} on top while py-spy puts {top_sampler} there; "
+        f"{name} puts {top_tracer} on top while py-spy puts {top_sampler} there; "
         if reordered
         else ""
     )
     return Finding(
         "profiler_distortion",
         "python",
-        "cprofile",
-        f"{lead}cProfile gives {worst['key']} {worst['cprofile_flat_pct']:.0f}% of the time, "
-        f"py-spy {worst['pyspy_flat_pct']:.0f}%. A tracer pays a fixed cost on every call{cost}, "
-        "so call-heavy functions look hotter than they are; trust the sampler's shares.",
+        tracer,
+        f"{lead}of the time in matched functions, {name} gives {worst['key']} "
+        f"{worst['tracer']:.0f}%, py-spy {worst['sampler']:.0f}%. A tracer pays a fixed cost "
+        f"on every call{cost}, so call-heavy functions look hotter than they are; trust the "
+        "sampler's shares.",
     )
 
 

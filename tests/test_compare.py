@@ -258,3 +258,30 @@ def test_intro_quick_end_to_end_through_invoke(tmp_path):
     go = next(p for p in summary["profiles"] if p["profiler"] == "pprof")
     assert go["samples"] > 100 and go["merged_runs"] == 3
     assert summary["ranking"]["go_top"] == "count_primes"
+
+
+def test_pyspy_reason_picks_the_panic_not_the_backtrace():
+    stderr = (
+        "thread 'main' panicked at src/python_spy.rs:77:5:\nfailed to read\n"
+        "stack backtrace:\n   6: std::sys::thread::unix::Thread::new::thread_start\n"
+    )
+    assert compare.pyspy_reason(stderr, 101).startswith("thread 'main' panicked at")
+    assert compare.pyspy_reason("", 1) == "exit code 1"
+
+
+def test_a_pyspy_crash_is_retried_once(tmp_path, results, monkeypatch):
+    flag = tmp_path / "crashed-once"
+    fake = tmp_path / "py-spy"
+    real = compare.runner.pyspy_binary()
+    fake.write_text(
+        f"#!/bin/sh\nif [ ! -e {flag} ]; then touch {flag}; "
+        "echo \"thread 'main' panicked at src/x.rs:1:1\" >&2; exit 101; fi\n"
+        f'exec {real} "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("POLYPROF_PYSPY", str(fake))
+    root = make_exercise(tmp_path / "repo", rounds=1)
+    summary = compare.run_compare("tiny", root=root, out=io.StringIO())
+    assert flag.exists()
+    assert "pyspy_unavailable" not in [w["code"] for w in summary["warnings"]]
+    assert "py-spy" in {p["profiler"] for p in summary["profiles"]}

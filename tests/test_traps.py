@@ -97,3 +97,46 @@ def test_overhead_ratio_excludes_startup_runs():
     assert row["profiler"] == "cprofile" and row["runs"] == 7
     assert abs(row["ratio"] - (3.23 - 0.6) / (1.03 - 0.2)) < 0.01
     assert row["ci95_lo"] <= row["ratio"] <= row["ci95_hi"]
+
+
+def test_distortion_compares_shares_over_matched_functions_only():
+    # py-spy also saw 30% of interpreter start-up: raw shares differ by 21 points,
+    # but over the matched functions both profilers agree
+    spy = table(
+        "python",
+        "py-spy",
+        [("count_primes", "user", 49.0, 49, 490, None), ("fib", "user", 21.0, 21, 210, None)],
+    )
+    cp = table(
+        "python",
+        "cprofile",
+        [("count_primes", "user", 70.0, 70, None, 1), ("fib", "user", 30.0, 30, None, 9)],
+        samples=False,
+    )
+    go = table(
+        "go",
+        "pprof",
+        [
+            ("main.countPrimes", "user", 70.0, 70, 700, None),
+            ("main.fib", "user", 30.0, 30, 300, None),
+        ],
+    )
+    m = match.match({"pprof": go, "py-spy": spy, "cprofile": cp}, {"py-spy": 1000})
+    assert traps.profiler_distortion(m, 2.0) is None
+
+
+def test_distortion_can_judge_the_cpu_clock_tracer():
+    cpu = CPROFILE.assign(profiler="cprofile-cpu")
+    m = match.match({"pprof": GO, "py-spy": PYSPY, "cprofile-cpu": cpu}, {"py-spy": 1000})
+    assert traps.profiler_distortion(m, 3.0) is None  # no wall-clock cProfile column
+    f = traps.profiler_distortion(m, 3.0, "cprofile-cpu")
+    assert f.profiler == "cprofile-cpu" and "cProfile (CPU clock)" in f.message
+
+
+def test_clock_mismatch_names_each_cpu_clock_profiler():
+    wall = profile(CPROFILE, language="python", profiler="cprofile", kind="tracing", clock="wall")
+    cpu_tracer = profile(CPROFILE, language="python", profiler="cprofile", kind="tracing")
+    f = traps.clock_mismatch(
+        {"cprofile": wall, "cprofile-cpu": cpu_tracer, "pprof": profile(GO)}, 0.4
+    )
+    assert "cProfile (CPU clock), pprof count CPU time" in f.message

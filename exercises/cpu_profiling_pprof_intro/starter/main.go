@@ -79,7 +79,7 @@ func runWorkload(scale int) result {
 
 func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	scale := flag.Int("scale", 20, "number of batches")
+	scale := flag.Int("scale", 22, "number of batches")
 	repeat := flag.Int("repeat", 1, "run the whole workload this many times")
 	flag.Parse()
 	if *scale < 1 || *repeat < 1 {

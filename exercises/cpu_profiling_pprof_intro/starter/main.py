@@ -66,7 +66,7 @@ def run_workload(scale):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cpuprofile", help="write a cProfile (pstats) file here")
-    parser.add_argument("--scale", type=int, default=20, help="number of batches")
+    parser.add_argument("--scale", type=int, default=22, help="number of batches")
     parser.add_argument("--repeat", type=int, default=1, help="run the workload N times")
     args = parser.parse_args(argv)
     if args.scale < 1 or args.repeat < 1:
