@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
-from polyprof import paths
+from polyprof import compare, paths
 from polyprof.errors import PolyprofError
 from polyprof.practice import live
 
@@ -139,11 +141,10 @@ def test_missing_results_are_an_error(tmp_path):
 
 
 @pytest.mark.slow
-def test_against_real_results_if_present():
-    folder = paths.results_dir("cpu_profiling_pprof_intro")
-    if not (folder / "summary.json").exists():
-        pytest.skip("no `invoke compare` results yet")
-    summary, functions = live.load_results(folder)
+def test_against_a_real_quick_compare(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLYPROF_RESULTS", str(tmp_path))
+    compare.run_compare("cpu_profiling_pprof_intro", quick=True, out=io.StringIO())
+    summary, functions = live.load_results(paths.results_dir("cpu_profiling_pprof_intro"))
     for q in live.questions(summary, functions):
         assert q.grade(q.answer).correct, q.id
         assert not q.grade("I don't know").correct
