@@ -11,7 +11,8 @@ def test_wilson_contains_the_share_and_narrows_with_samples():
     assert lo < 0.2 < hi
     lo2, hi2 = stats.wilson(2000, 10000)
     assert hi2 - lo2 < hi - lo
-    assert stats.wilson(0, 50)[0] < 1e-12 < stats.wilson(0, 50)[1]
+    assert stats.wilson(0, 50)[0] == 0.0 < stats.wilson(0, 50)[1]
+    assert stats.wilson(50, 50)[1] == 1.0 > stats.wilson(50, 50)[0]
 
 
 def test_wilson_covers_the_truth_about_95_percent_of_the_time():
