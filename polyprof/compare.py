@@ -59,20 +59,16 @@ def first_difference(a: str, b: str) -> tuple[int, str, str]:
     return 0, "", ""
 
 
-def check_same_output(results: list[runner.RunResult], program: Path) -> None:
-    """Every full-size run must print what the first plain run printed."""
-    reference = next(r for r in results if r.variant.profiler == "none")
-    for r in results:
-        if r.scale != reference.scale or r.variant.profiler == "py-spy":
-            continue
-        if r.stdout != reference.stdout:
-            line, x, y = first_difference(reference.stdout, r.stdout)
-            raise PolyprofError(
-                f"stdout differs between {reference.variant.label} and {r.variant.label} at "
-                f"--scale {r.scale}, line {line}: {x!r} vs {y!r}",
-                program,
-                hint="both programs must print the same result for the same scale",
-            )
+def check_same_output(reference: runner.RunResult, run: runner.RunResult, program: Path) -> None:
+    """A full-size run must print what the first plain run printed, whatever its language."""
+    if run.stdout != reference.stdout:
+        line, x, y = first_difference(reference.stdout, run.stdout)
+        raise PolyprofError(
+            f"stdout differs between {reference.variant.label} and {run.variant.label} at "
+            f"--scale {run.scale}, line {line}: {x!r} vs {y!r}",
+            program,
+            hint="both programs must print the same result for the same scale",
+        )
 
 
 class Session:
@@ -113,8 +109,6 @@ class Session:
                     status.step(f"round {r + 1}/{self.rounds} {phase} {v.label}")
                     self._run(v, r, phase, sizes)
                     status.advance()
-                if r == 0 and phase == "work":
-                    check_same_output(self.results, self.ex.program("python"))
 
     def _run(
         self, v: runner.Variant, r: int, phase: str, sizes: dict | None, retry: bool = True
@@ -147,6 +141,9 @@ class Session:
                 f"{v.label} run exited with code {res.returncode}: {last}",
                 self.ex.program(v.language),
             )
+        if phase == "work" and v.profiler != "py-spy":  # py-spy mixes its chatter into stdout
+            reference = next((x for x in self.results if x.phase == "work"), res)
+            check_same_output(reference, res, self.ex.program(v.language))
         self.results.append(res)
 
     def runs_table(self) -> pd.DataFrame:
