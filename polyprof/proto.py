@@ -112,10 +112,6 @@ def messages() -> dict[str, Any]:
     }
 
 
-def profile_class() -> Any:
-    return messages()["Profile"]
-
-
 def _batch_descriptor() -> descriptor_pb2.FileDescriptorProto:
     """A view of the same bytes for bulk decoding.
 

@@ -30,11 +30,6 @@ def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
     return (lo, hi)
 
 
-def share_half_width(p: float, n: float, z: float = Z95) -> float:
-    """The ± of a share p measured from n samples (normal approximation), as a fraction."""
-    return z * math.sqrt(max(p * (1 - p), 0.0) / n) if n > 0 else 1.0
-
-
 def samples_for_margin(p: float, margin: float, z: float = Z95) -> int:
     """Samples needed so share p is known to ±margin (fractions): z²·p(1−p)/e²."""
     return math.ceil(z * z * p * (1 - p) / (margin * margin))
