@@ -128,6 +128,7 @@ def test_tiny_exercise_writes_every_contracted_file(tmp_path, results, capsys):
     root = make_exercise(tmp_path / "repo")
     summary = compare.run_compare("tiny", root=root)
     folder = results / "tiny"
+    seen = f"warnings: {summary['warnings']}"  # on failure, say what the run reported
     for name in (
         "go.pprof",
         "python.pstats",
@@ -138,11 +139,11 @@ def test_tiny_exercise_writes_every_contracted_file(tmp_path, results, capsys):
         "summary.json",
         "report.md",
     ):
-        assert (folder / name).is_file(), name
+        assert (folder / name).is_file(), f"{name} missing; {seen}"
     on_disk = json.loads((folder / "summary.json").read_text())
     assert on_disk == summary
-    assert {p["profiler"] for p in summary["profiles"]} == {"pprof", "cprofile", "py-spy"}
-    assert [m["key"] for m in summary["matches"]][:1] == ["spin"]
+    assert {p["profiler"] for p in summary["profiles"]} == {"pprof", "cprofile", "py-spy"}, seen
+    assert [m["key"] for m in summary["matches"]][:1] == ["spin"], summary["matches"]
     assert {(o["language"], o["profiler"]) for o in summary["overhead"]} == {
         ("go", "pprof"),
         ("python", "cprofile"),
