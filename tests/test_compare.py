@@ -61,7 +61,7 @@ PY = """\
 import argparse, cProfile, time
 
 def spin(n):
-    return sum(i %% 7 for i in range(n * 200000))
+    return sum(i %% 7 for i in range(n * 1500000))
 
 def main():
     p = argparse.ArgumentParser()
