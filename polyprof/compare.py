@@ -441,6 +441,19 @@ def write_outputs(
     html.write_report(folder)
 
 
+def timings(started: float, build_s: float, programs_s: float, analysis_started: float) -> dict:
+    """Where a run's time went; `polyprof_s` is everything but building and the programs."""
+    now = time.monotonic()
+    total = now - started
+    return {
+        "total_s": round(total, 3),
+        "build_s": round(build_s, 3),
+        "programs_s": round(programs_s, 3),
+        "polyprof_s": round(total - build_s - programs_s, 3),
+        "analysis_s": round(now - analysis_started, 3),
+    }
+
+
 def run_compare(
     slug: str = exercises.DEFAULT_SLUG,
     quick: bool = False,
@@ -467,14 +480,7 @@ def run_compare(
         before_analysis = time.monotonic()
         profiles = collect_profiles(session, tmp)
         found = analyse(session, profiles)
-        total = time.monotonic() - started
-        timing = {
-            "total_s": round(total, 3),
-            "build_s": round(session.build_s, 3),
-            "programs_s": round(session.program_ns / 1e9, 3),
-            "polyprof_s": round(total - session.build_s - session.program_ns / 1e9, 3),
-            "analysis_s": round(time.monotonic() - before_analysis, 3),
-        }
+        timing = timings(started, session.build_s, session.program_ns / 1e9, before_analysis)
         summary = build_summary(session, profiles, found, timing)
         write_outputs(tmp, profiles, found, summary)
         publish(tmp, final)

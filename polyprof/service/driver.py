@@ -406,14 +406,7 @@ def run_service_compare(ex: Exercise, quick: bool = False, out: TextIO | None = 
         before_analysis = time.monotonic()
         profiles = collect(run, tmp)
         found = analyse(run, profiles)
-        total = time.monotonic() - started
-        timing = {
-            "total_s": round(total, 3),
-            "build_s": round(run.build_s, 3),
-            "programs_s": round(load_s, 3),
-            "polyprof_s": round(total - run.build_s - load_s, 3),
-            "analysis_s": round(time.monotonic() - before_analysis, 3),
-        }
+        timing = compare.timings(started, run.build_s, load_s, before_analysis)
         summary = build_summary(run, profiles, found, quick, timing)
         write_outputs(tmp, profiles, found, summary)
         publish(tmp, final)
