@@ -246,16 +246,22 @@ def _positions(ids: np.ndarray, known: np.ndarray, what: str, path: str | Path) 
     return order[pos]
 
 
+def _parse_joined(cls, raw: list[bytes], end: bytes, what: str, path: str | Path):
+    """Parse many encoded messages as one: each followed by a sentinel field, then merged."""
+    merged = cls()
+    try:
+        merged.ParseFromString(end.join(raw) + end)
+    except DecodeError:
+        raise ProfileError(f"a {what} does not decode: malformed profile", path) from None
+    return merged
+
+
 def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
     m = batch_messages()
     raw = list(prof.location)
     if not raw:
         return np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int64), []
-    merged = m["Location"]()
-    try:
-        merged.ParseFromString(_LOCATION_END.join(raw) + _LOCATION_END)
-    except DecodeError:
-        raise ProfileError("a location does not decode: malformed profile", path) from None
+    merged = _parse_joined(m["Location"], raw, _LOCATION_END, "location", path)
     loc_ids = np.array(merged.id, dtype=np.uint64)
     if len(loc_ids) != len(raw) or len(set(loc_ids.tolist())) != len(raw):
         raise ProfileError("location ids are missing or repeated: malformed profile", path)
@@ -310,11 +316,7 @@ def _decode_samples(prof, loc_ids: np.ndarray, n_types: int, strings: list[str],
     raw = list(prof.sample)
     if not raw:
         return np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros((0, n_types), np.int64), None
-    merged = m["Sample"]()
-    try:
-        merged.ParseFromString(_SAMPLE_END.join(raw) + _SAMPLE_END)
-    except DecodeError:
-        raise ProfileError("a sample does not decode: malformed profile", path) from None
+    merged = _parse_joined(m["Sample"], raw, _SAMPLE_END, "sample", path)
     ids = np.array(merged.location_id, dtype=np.uint64)
     starts = _split(ids)
     if len(starts) - 1 != len(raw):
