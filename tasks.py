@@ -8,21 +8,54 @@ from invoke import task
 
 from polyprof.cli import guarded
 
+# pprof's sample filters, shared by every drill-down task
+FILTER_HELP = {
+    "focus": "keep only samples with a frame matching this regex (name, file or binary)",
+    "ignore": "drop samples with a frame matching this regex",
+    "hide": "remove frames matching this regex (their callers become leaves)",
+    "show": "keep only frames matching this regex",
+    "relative": "percentages of the filtered total instead of the whole profile's",
+}
+
+
+def _filters(focus, ignore, hide, show):
+    from polyprof.filter import Filters
+
+    return Filters(focus=focus, ignore=ignore, hide=hide, show=show)
+
 
 @task(
     help={
-        "profile": "a Go pprof file (gzip or raw) or a pstats file",
+        "profile": "a Go pprof file (gzip or raw), a pstats file or py-spy raw output",
         "format": "text (like go tool pprof -top), csv or json",
         "nodecount": "show only the first N rows",
         "sort": "flat (default) or cum",
+        "granularity": "functions (default), lines or files (sampling profiles)",
+        **FILTER_HELP,
     }
 )
-def top(c, profile, format="text", nodecount=0, sort="flat"):
+def top(
+    c,
+    profile,
+    format="text",
+    nodecount=0,
+    sort="flat",
+    granularity="functions",
+    focus=None,
+    ignore=None,
+    hide=None,
+    show=None,
+    relative=False,
+):
     """Print a profile's functions like `go tool pprof -top`, for pprof and pstats files."""
     from polyprof.top import run_top
 
+    options = {"granularity": granularity, "relative": relative}
+    options["filters"] = _filters(focus, ignore, hide, show)
     guarded(
-        lambda: run_top(profile, fmt=format, nodecount=int(nodecount), sort=sort, out=sys.stdout)
+        lambda: run_top(
+            profile, fmt=format, nodecount=int(nodecount), sort=sort, out=sys.stdout, **options
+        )
     )
 
 

@@ -22,7 +22,9 @@ from google.protobuf.message import DecodeError
 
 from . import schema
 from .errors import IncompleteProfileError, ProfileError
+from .graph import Graph
 from .proto import batch_messages, messages
+from .samples import Samples, expand
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_GO_STACK = 64  # runtime/cpuprof.go maxCPUProfStack: deeper stacks lose their root side
@@ -91,6 +93,10 @@ class _Decoded:
     loc_ids: np.ndarray
     loc_start: np.ndarray
     loc_funcs: np.ndarray
+    loc_lineidx: np.ndarray  # per loc_funcs entry: its Line among all locations' lines, -1 if none
+    raw_locations: list[bytes]
+    raw_lines: list[bytes]  # every location's Line, encoded, in loc_funcs order
+    mappings: dict[int, str]  # mapping id -> file
     # samples: locs[smp_start[j]:smp_start[j+1]] are sample j's location positions, leaf first
     smp_start: np.ndarray
     smp_locs: np.ndarray
@@ -158,7 +164,10 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
     func_names = [strings[i] for i in name_idx.tolist()]
     func_files = [strings[i] for i in file_idx.tolist()]
 
-    loc_ids, loc_start, loc_funcs, address_names = _decode_locations(prof, func_ids, path)
+    loc_ids, loc_start, loc_funcs, loc_lineidx, raw_lines, address_names = _decode_locations(
+        prof, func_ids, path
+    )
+    mappings = {mp.id: _string(strings, mp.filename, path) for mp in prof.mapping}
     smp_start, smp_locs, values, labels = _decode_samples(prof, loc_ids, len(types), strings, path)
     return _Decoded(
         strings=strings,
@@ -177,6 +186,10 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
         loc_ids=loc_ids,
         loc_start=loc_start,
         loc_funcs=loc_funcs,
+        loc_lineidx=loc_lineidx,
+        raw_locations=list(prof.location),
+        raw_lines=raw_lines,
+        mappings=mappings,
         smp_start=smp_start,
         smp_locs=smp_locs,
         values=values,
@@ -210,15 +223,45 @@ def _decode_functions(prof, path: str | Path):
         merged.ParseFromString(_FUNCTION_MARK + _FUNCTION_MARK.join(raw))
     except DecodeError:
         raise ProfileError("a function does not decode: malformed profile", path) from None
-    out = []
-    for field, mark in _MARKS.items():
-        values = np.array(getattr(merged, field), dtype=np.uint64 if field == "id" else np.int64)
-        marks = np.flatnonzero(values == mark)
-        if len(marks) != len(raw):  # the mark value itself occurs in the data: not a profile
-            raise ProfileError(f"a function {field} is out of range: malformed profile", path)
-        last = np.append(marks[1:], len(values)) - 1
-        out.append(np.where(last > marks, values[last], 0).astype(values.dtype))
-    return tuple(out)
+    return tuple(
+        _after_marks(getattr(merged, field), mark, len(raw), f"function {field}", path)
+        for field, mark in _MARKS.items()
+    )
+
+
+def _after_marks(field, mark, n: int, what: str, path: str | Path) -> np.ndarray:
+    """Per message, the last value written after its mark (0 when proto3 left it out)."""
+    values = np.array(field, dtype=np.uint64 if isinstance(mark, np.uint64) else np.int64)
+    marks = np.flatnonzero(values == mark)
+    if len(marks) != n:  # the mark value itself occurs in the data: not a profile
+        raise ProfileError(f"a {what} is out of range: malformed profile", path)
+    last = np.append(marks[1:], len(values)) - 1
+    return np.where(last > marks, values[last], 0).astype(values.dtype)
+
+
+_LINE_MARK = b"\x10" + b"\x80" * 9 + b"\x01"  # line = -2**63
+_MAPPING_MARK = b"\x10" + b"\xff" * 9 + b"\x01"  # mapping_id = 2**64 - 1
+
+
+def _line_numbers(raw_lines: list[bytes], path: str | Path) -> np.ndarray:
+    """Line.line of every location line, decoded in one parse (only line reports need it)."""
+    if not raw_lines:
+        return np.zeros(0, np.int64)
+    merged = batch_messages()["Line"]()
+    merged.ParseFromString(_LINE_MARK + _LINE_MARK.join(raw_lines))
+    return _after_marks(merged.line, -(2**63), len(raw_lines), "line number", path)
+
+
+def _mapping_files(d: _Decoded, path: str | Path) -> list[str]:
+    """Each location's mapping file, which pprof's filters match as well as names."""
+    if not d.raw_locations:
+        return []
+    merged = batch_messages()["Location"]()
+    merged.ParseFromString(_MAPPING_MARK + _MAPPING_MARK.join(d.raw_locations))
+    ids = _after_marks(
+        merged.mapping_id, np.uint64(2**64 - 1), len(d.raw_locations), "mapping", path
+    )
+    return [d.mappings.get(i, "") for i in ids.tolist()]
 
 
 def _positions(ids: np.ndarray, known: np.ndarray, what: str, path: str | Path) -> np.ndarray:
@@ -260,7 +303,8 @@ def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
     m = batch_messages()
     raw = list(prof.location)
     if not raw:
-        return np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int64), []
+        empty = np.zeros(0, np.int64)
+        return np.zeros(0, np.uint64), np.zeros(1, np.int64), empty, empty, [], []
     merged = _parse_joined(m["Location"], raw, _LOCATION_END, "location", path)
     loc_ids = np.array(merged.id, dtype=np.uint64)
     if len(loc_ids) != len(raw) or len(set(loc_ids.tolist())) != len(raw):
@@ -281,9 +325,14 @@ def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
     counts = np.diff(ends, prepend=-1) - 1
     starts = np.concatenate(([0], np.cumsum(counts)))
     funcs = _positions(real, func_ids, "function", path).astype(np.int64)
+    raw_lines = [ln for ln in lines if ln]
+    lineidx = np.arange(len(funcs), dtype=np.int64)
     if (counts == 0).any():
-        return (loc_ids, *_address_frames(raw, counts, starts, funcs, len(func_ids), prof, path))
-    return loc_ids, starts, funcs, []
+        starts, funcs, lineidx, names = _address_frames(
+            raw, counts, starts, funcs, len(func_ids), prof, path
+        )
+        return loc_ids, starts, funcs, lineidx, raw_lines, names
+    return loc_ids, starts, funcs, lineidx, raw_lines, []
 
 
 def _address_frames(raw, counts, starts, funcs, n_funcs, prof, path):
@@ -297,18 +346,26 @@ def _address_frames(raw, counts, starts, funcs, n_funcs, prof, path):
     mappings = {mp.id: _string(strings, mp.filename, path) for mp in prof.mapping}
     names: list[str] = []
     out = []
+    lineidx = []
     new_starts = [0]
     for i, n in enumerate(counts):
         if n:
             out.append(funcs[starts[i] : starts[i] + n])
+            lineidx.append(np.arange(starts[i], starts[i] + n, dtype=np.int64))
         else:
             loc = m["Location"]()
             loc.ParseFromString(raw[i])
             mapping = mappings.get(loc.mapping_id, "")
             names.append(f"[{Path(mapping).name}]" if mapping else "<unknown>")
             out.append(np.array([n_funcs + len(names) - 1], dtype=np.int64))
+            lineidx.append(np.array([-1], dtype=np.int64))
         new_starts.append(new_starts[-1] + len(out[-1]))
-    return np.array(new_starts, dtype=np.int64), np.concatenate(out), names
+    return (
+        np.array(new_starts, dtype=np.int64),
+        np.concatenate(out),
+        np.concatenate(lineidx),
+        names,
+    )
 
 
 def _decode_samples(prof, loc_ids: np.ndarray, n_types: int, strings: list[str], path):
@@ -362,8 +419,10 @@ def _prune(d: _Decoded, names: list[str]) -> None:
     prune = np.zeros(n_locs, bool)
     beneath = np.zeros(n_locs, bool)
     new_frames: list[np.ndarray] = []
+    new_lineidx: list[np.ndarray] = []
     for i in range(n_locs):
         frames = d.loc_funcs[d.loc_start[i] : d.loc_start[i + 1]]
+        lineidx = d.loc_lineidx[d.loc_start[i] : d.loc_start[i + 1]]
         hit = -1
         for j in range(len(frames) - 1, -1, -1):
             name = names[frames[j]] if frames[j] >= 0 else ""
@@ -381,10 +440,12 @@ def _prune(d: _Decoded, names: list[str]) -> None:
             if hit == len(frames) - 1:
                 prune[i] = True
             else:
-                frames = frames[hit + 1 :]
+                frames, lineidx = frames[hit + 1 :], lineidx[hit + 1 :]
         new_frames.append(frames)
+        new_lineidx.append(lineidx)
     d.loc_start = np.concatenate(([0], np.cumsum([len(f) for f in new_frames]))).astype(np.int64)
     d.loc_funcs = np.concatenate(new_frames) if new_frames else np.zeros(0, np.int64)
+    d.loc_lineidx = np.concatenate(new_lineidx) if new_lineidx else np.zeros(0, np.int64)
     sample_locs: list[np.ndarray] = []
     for j in range(len(d.smp_start) - 1):
         locs = d.smp_locs[d.smp_start[j] : d.smp_start[j + 1]]
@@ -424,224 +485,121 @@ def _clock(types: list[tuple[str, str]], index: int | None, period_type) -> str:
     return "wall" if "wall" in name.lower() else "cpu"
 
 
+def samples_of(d: _Decoded, path: str | Path) -> Samples:
+    """The decoded profile as frames; line numbers and mappings are decoded on demand."""
+    frame_sample, frame_func, frame_occ, frame_loc, line_pos = expand(
+        d.smp_start, d.smp_locs, d.loc_start, d.loc_funcs
+    )
+    n_extra = len(d.func_names) - len(d.func_files)  # address pseudo-functions
+    types = d.sample_types
+    ns_idx = _time_index(types, d.default_index)
+
+    def read_lines() -> np.ndarray:
+        numbers = np.append(_line_numbers(d.raw_lines, path), 0)  # index -1: no line
+        return numbers[d.loc_lineidx[line_pos]] if len(line_pos) else np.zeros(0, np.int64)
+
+    return Samples(
+        language=_language(d.func_files),
+        sample_types=types,
+        index=d.default_index,
+        ns_index=ns_idx,
+        ns_scale=_TIME_UNITS.get(types[ns_idx][1], 1) if ns_idx is not None else 1,
+        count_index=_count_index(types),
+        values=d.values,
+        names=d.func_names,
+        files=d.func_files + [""] * n_extra,
+        start_lines=np.append(
+            np.asarray(d.func_lines, dtype=np.int64), np.zeros(n_extra, np.int64)
+        ),
+        frame_sample=frame_sample,
+        frame_func=frame_func,
+        frame_occ=frame_occ,
+        frame_loc=frame_loc,
+        symbolized=len(d.func_files),
+        line_reader=read_lines,
+        mapping_reader=lambda: _mapping_files(d, path),
+    )
+
+
 def parse(data: bytes, path: str | Path) -> schema.Profile:
     """Parse pprof bytes (gzip or raw) read from `path`."""
     d = _decode(decompress(data, path), path)
-    all_names = d.func_names
-    n_funcs = len(d.func_files)
     if d.drop_frames:
-        _prune(d, all_names)
-
-    node_of_func, node_names = pd.factorize(pd.Series(all_names, dtype=object), sort=False)
-    node_names = list(node_names)
-    first_func = np.full(len(node_names), -1, dtype=np.int64)
-    first_func[node_of_func[::-1]] = np.arange(len(node_of_func))[::-1]
-    n_nodes = len(node_names)
-
-    # expand samples into their frames (leaf first)
-    n_samples = len(d.smp_start) - 1
-    locs = d.smp_locs
-    loc_len = np.diff(d.loc_start)
-    per_occ = loc_len[locs] if len(locs) else np.zeros(0, np.int64)
-    occ_sample = np.repeat(np.arange(n_samples), np.diff(d.smp_start))
-    frame_sample = np.repeat(occ_sample, per_occ)
-    occ_first = np.repeat(d.loc_start[locs] if len(locs) else np.zeros(0, np.int64), per_occ)
-    within = np.arange(len(frame_sample)) - np.repeat(np.cumsum(per_occ) - per_occ, per_occ)
-    frame_func = d.loc_funcs[occ_first + within] if len(frame_sample) else np.zeros(0, np.int64)
-    frame_node = node_of_func[frame_func] if len(frame_func) else np.zeros(0, np.int64)
-
-    depth = np.bincount(frame_sample, minlength=n_samples) if n_samples else np.zeros(0, np.int64)
-    frame_offsets = np.concatenate(([0], np.cumsum(depth)))
-    has_frames = depth > 0
-
-    types = d.sample_types
-    idx = d.default_index
-    ns_idx = _time_index(types, idx)
-    cnt_idx = _count_index(types)
-
-    # cum: once per (sample, node)
-    uniq = pd.unique(frame_sample.astype(np.int64) * max(n_nodes, 1) + frame_node)
-    cum_sample = uniq // max(n_nodes, 1)
-    cum_node = uniq % max(n_nodes, 1)
-    leaf_sample = np.flatnonzero(has_frames)
-    leaf_node = frame_node[frame_offsets[:-1][has_frames]]
-
-    def totals(col: int) -> tuple[np.ndarray, np.ndarray]:
-        v = d.values[:, col]
-        flat = np.zeros(n_nodes, np.int64)
-        cum = np.zeros(n_nodes, np.int64)
-        np.add.at(flat, leaf_node, v[leaf_sample])
-        np.add.at(cum, cum_node, v[cum_sample])
-        return flat, cum
-
-    flat, cum = totals(idx) if n_samples else (np.zeros(n_nodes, np.int64),) * 2
-    total = int(np.abs(d.values[:, idx]).sum()) if n_samples else 0
-    ns_scale = _TIME_UNITS.get(types[ns_idx][1], 1) if ns_idx is not None else None
-    if ns_idx is None:
-        flat_ns = cum_ns = None
-        total_ns = 0
-    else:
-        fns, cns = (flat, cum) if ns_idx == idx else totals(ns_idx)
-        flat_ns, cum_ns = fns * ns_scale, cns * ns_scale
-        total_ns = int(np.abs(d.values[:, ns_idx]).sum()) * ns_scale if n_samples else 0
-    if cnt_idx is None:
-        flat_s = cum_s = None
-        n_counted = None
-    else:
-        flat_s, cum_s = (flat, cum) if cnt_idx == idx else totals(cnt_idx)
-        n_counted = int(d.values[:, cnt_idx].sum())
-
-    # drop nodes no non-zero sample touches, like pprof's graph
-    nonzero = d.values[:, idx] != 0
-    seen = np.zeros(n_nodes, bool)
-    seen[frame_node[nonzero[frame_sample]]] = True
-    keep = np.flatnonzero(seen)
-
-    language = _language(d.func_files)
-    func_pos = first_func[keep]
-    names = np.asarray(node_names, dtype=object)[keep].tolist()
-    real = func_pos < n_funcs  # address pseudo-functions have no file or line
-    files = np.asarray([*d.func_files, ""], dtype=object)[np.where(real, func_pos, n_funcs)]
-    files = files.tolist()
-    start = np.asarray([*d.func_lines, 0], dtype=np.int64)[np.where(real, func_pos, n_funcs)]
-    lines = pd.arrays.IntegerArray(start, start == 0)  # pprof's 0 means unknown
-    keys, categories = schema.keys_and_categories(names, files, language)
-    denom = total or 1
-    no_values = schema.missing(len(keep))  # a sample type the profile lacks
-    kind = "sampling"
-    clock = _clock(types, ns_idx, d.period_type)
-    functions = schema.frame(
-        {
-            "language": schema.constant(language, len(keep)),
-            "profiler": schema.constant("pprof", len(keep)),
-            "kind": schema.constant(kind, len(keep)),
-            "clock": schema.constant(clock, len(keep)),
-            "function": names,
-            "file": files,
-            "line": lines,
-            "key": keys,
-            "category": categories,
-            "flat_ns": flat_ns[keep] if ns_idx is not None else no_values,
-            "cum_ns": cum_ns[keep] if ns_idx is not None else no_values,
-            "flat_pct": np.abs(flat[keep]) / denom * 100.0,
-            "cum_pct": np.abs(cum[keep]) / denom * 100.0,
-            "flat_samples": flat_s[keep] if cnt_idx is not None else no_values,
-            "cum_samples": cum_s[keep] if cnt_idx is not None else no_values,
-            "calls": no_values,
-            "primitive_calls": no_values,
-        },
-        schema.FUNCTION_COLUMNS,
-    )
-    functions["value"] = flat[keep]  # raw flat in the report's sample type, for -top parity
-    functions["cum_value"] = cum[keep]
+        _prune(d, d.func_names)
+    s = samples_of(d, path)
+    g = Graph(s)
+    types = s.sample_types
+    clock = _clock(types, s.ns_index, d.period_type)
+    total = s.total()
+    functions = g.table("pprof", "sampling", clock, total)
 
     # the runtime keeps 64 frames with inlined calls expanded, so count frames, not locations;
     # a 64-frame stack that still reaches a thread's root was not cut
-    deep = (depth >= MAX_GO_STACK) if language == "go" else np.zeros(n_samples, bool)
+    n_samples = s.n_samples
+    depth = np.bincount(s.frame_sample, minlength=n_samples) if n_samples else np.zeros(0, int)
+    frame_end = np.cumsum(depth)
+    deep = (depth >= MAX_GO_STACK) if s.language == "go" else np.zeros(n_samples, bool)
     if deep.any():
-        root_nodes = [i for i, name in enumerate(node_names) if name in _STACK_ROOTS]
-        deep[deep] = ~np.isin(frame_node[frame_offsets[1:][deep] - 1], root_nodes)
+        roots = [i for i, name in enumerate(g.nodes.label) if name in _STACK_ROOTS]
+        deep[deep] = ~np.isin(g.nodes.of_frame[frame_end[deep] - 1], roots)
     period_ns = None
     if d.period_type and d.period_type[1] in _TIME_UNITS:
         period_ns = d.period * _TIME_UNITS[d.period_type[1]]
+    cnt = s.count_index
     lost = (
         int(
             functions.loc[functions["function"] == "runtime/pprof.lostProfileEvent", "flat_samples"]
             .fillna(0)
             .sum()
         )
-        if cnt_idx is not None
+        if cnt is not None
         else 0
     )
     meta = schema.ProfileMeta(
         file=str(path),
-        language=language,
+        language=s.language,
         profiler="pprof",
-        kind=kind,
+        kind="sampling",
         clock=clock,
         sample_types=types,
-        sample_type=f"{types[idx][0]}/{types[idx][1]}",
+        sample_type=f"{types[s.index][0]}/{types[s.index][1]}",
         period=d.period,
         period_type=d.period_type,
         period_ns=period_ns,
         duration_ns=d.duration_ns or None,
         start_unix_ns=d.time_ns or None,
-        total_ns=total_ns,
+        total_ns=s.total(s.ns_index) * s.ns_scale if s.ns_index is not None else 0,
         total_value=total,
-        samples=n_counted if n_counted is not None else n_samples,
-        truncated_samples=int(d.values[deep, cnt_idx].sum())
-        if cnt_idx is not None
-        else int(deep.sum()),
+        samples=int(d.values[:, cnt].sum()) if cnt is not None else n_samples,
+        truncated_samples=int(d.values[deep, cnt].sum()) if cnt is not None else int(deep.sum()),
         lost_samples=lost,
         notes=list(d.comments),
     )
-
-    def build_stacks() -> pd.DataFrame:
-        return _stacks(d, frame_node, frame_offsets, node_names, deep, ns_idx, ns_scale, cnt_idx)
-
-    def build_inline() -> dict[str, str]:
-        inlined = within < np.repeat(per_occ, per_occ) - 1  # not its location's last line
-        weight = d.values[:, idx] if n_samples else np.zeros(0, np.int64)
-        return _inline_labels(frame_node, frame_sample, inlined, weight, node_names)
-
     return schema.Profile(
         meta=meta,
         functions=functions,
         edges=schema.empty(schema.EDGE_COLUMNS),
-        _stacks_builder=build_stacks,
-        _inline_builder=build_inline,
+        samples=s,
+        _stacks_builder=lambda: _stacks(d, g, frame_end - depth, deep),
+        _inline_builder=g.inline_labels,
     )
 
 
-def _inline_labels(frame_node, frame_sample, inlined, weight, node_names) -> dict[str, str]:
-    """pprof's (inline)/(partial-inline) labels, from the call edges of its graph.
-
-    An edge parent->child is inline when child is not the last line of its
-    location. Like pprof, each sample adds a pair once (its rootmost
-    occurrence), an edge stays inline only if every sample saw it inline, and
-    edges lighter than 0.1% of the total (pprof's -edgefraction) are dropped.
-    """
-    n_nodes = len(node_names)
-    child, parent = frame_node[:-1], frame_node[1:]
-    ok = (frame_sample[:-1] == frame_sample[1:]) & (parent != child)
-    at = np.flatnonzero(ok & (weight[frame_sample[:-1]] != 0)) if len(ok) else ok
-    if not len(at):
-        return {}
-    codes, pairs = pd.factorize(parent[at].astype(np.int64) * n_nodes + child[at])
-    samples = frame_sample[at]
-    # frames run leaf to root, so walking them backwards meets the rootmost occurrence first
-    once = ~pd.Series((samples * len(pairs) + codes)[::-1]).duplicated().to_numpy()[::-1]
-    codes, samples, flags = codes[once], samples[once], inlined[:-1][at][once]
-    edge_weight = np.bincount(codes, weights=weight[samples], minlength=len(pairs))
-    plain_seen = np.bincount(codes, weights=~flags, minlength=len(pairs))
-    with_frames = np.unique(frame_sample)
-    cutoff = abs(int(float(weight[with_frames].sum()) * 0.001))
-    kept = np.abs(edge_weight) >= cutoff
-    into = (pairs % n_nodes)[kept]
-    edge_inline = (plain_seen == 0)[kept]
-    any_inline = np.zeros(n_nodes, bool)
-    any_plain = np.zeros(n_nodes, bool)
-    any_inline[into[edge_inline]] = True
-    any_plain[into[~edge_inline]] = True
-    return {
-        node_names[i]: "(partial-inline)" if any_plain[i] else "(inline)"
-        for i in np.flatnonzero(any_inline)
-    }
-
-
-def _stacks(
-    d, frame_node, frame_offsets, node_names, deep, ns_idx, ns_scale, cnt_idx
-) -> pd.DataFrame:
-    n_samples = len(frame_offsets) - 1
+def _stacks(d: _Decoded, g: Graph, frame_start: np.ndarray, deep: np.ndarray) -> pd.DataFrame:
+    s = g.samples
+    names = g.nodes.label
+    of_frame = g.nodes.of_frame
+    cnt, ns_idx = s.count_index, s.ns_index
     rows: dict[tuple, list[int]] = {}
-    labels = d.labels or [""] * n_samples
-    for j in range(n_samples):
-        seg = frame_node[frame_offsets[j] : frame_offsets[j + 1]]
-        stack = tuple(node_names[k] for k in seg[::-1])
+    labels = d.labels or [""] * s.n_samples
+    ends = np.append(frame_start[1:], len(of_frame)) if len(frame_start) else frame_start
+    for j in range(s.n_samples):
+        seg = of_frame[frame_start[j] : ends[j]]
+        stack = tuple(names[k] for k in seg[::-1])
         key = (stack, labels[j], bool(deep[j]))
         acc = rows.setdefault(key, [0, 0])
-        acc[0] += int(d.values[j, cnt_idx]) if cnt_idx is not None else 1
-        acc[1] += int(d.values[j, ns_idx]) * ns_scale if ns_idx is not None else 0
+        acc[0] += int(d.values[j, cnt]) if cnt is not None else 1
+        acc[1] += int(d.values[j, ns_idx]) * s.ns_scale if ns_idx is not None else 0
     keys = list(rows)
     return schema.frame(
         {

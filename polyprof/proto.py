@@ -133,12 +133,12 @@ def _batch_descriptor() -> descriptor_pb2.FileDescriptorProto:
             if msg.name == "Profile" and field.name in ("sample", "location", "function"):
                 field.type = _F.TYPE_BYTES
                 field.ClearField("type_name")
-            if msg.name == "Location" and field.name == "id":
+            if msg.name == "Location" and field.name in ("id", "mapping_id"):
                 field.label = _REPEATED
             if msg.name == "Location" and field.name == "line":
                 field.type = _F.TYPE_BYTES
                 field.ClearField("type_name")
-            if msg.name == "Line" and field.name == "function_id":
+            if msg.name == "Line" and field.name in ("function_id", "line"):
                 field.label = _REPEATED
             if msg.name == "Function":
                 field.label = _REPEATED

@@ -12,10 +12,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
 from .errors import ProfileError
+from .graph import Graph
+from .samples import Samples
 
 _LINE = re.compile(r"^(?P<stack>.*?)\s*(?P<count>\d+)$")
 _FRAME = re.compile(r"^(?P<name>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
@@ -47,39 +50,10 @@ def parse(text: str, path: str | Path, rate: int = 100, idle: bool = False) -> s
         raise ProfileError("no samples in py-spy output", path)
     period_ns = round(1e9 / rate)
     total = sum(stacks.values())
-    flat: Counter[str] = Counter()
-    cum: Counter[str] = Counter()
-    for frames, count in stacks.items():
-        if frames:
-            flat[frames[-1]] += count
-        for f in set(frames):
-            cum[f] += count
-    order = sorted(cum, key=lambda f: (-flat[f], f))
-    parsed = [_frame(f) for f in order]
     clock = "wall" if idle else "cpu"
-    functions = schema.frame(
-        {
-            "language": ["python"] * len(order),
-            "profiler": ["py-spy"] * len(order),
-            "kind": ["sampling"] * len(order),
-            "clock": [clock] * len(order),
-            "function": [p[0] for p in parsed],
-            "file": [p[1] for p in parsed],
-            "line": [p[2] if p[2] else pd.NA for p in parsed],
-            "key": [schema.python_key(p[0]) for p in parsed],
-            "category": [schema.python_category(p[0], p[1]) for p in parsed],
-            "flat_ns": [flat[f] * period_ns for f in order],
-            "cum_ns": [cum[f] * period_ns for f in order],
-            "flat_pct": [flat[f] / total * 100 for f in order],
-            "cum_pct": [cum[f] / total * 100 for f in order],
-            "flat_samples": [flat[f] for f in order],
-            "cum_samples": [cum[f] for f in order],
-            "calls": [pd.NA] * len(order),
-            "primitive_calls": [pd.NA] * len(order),
-        },
-        schema.FUNCTION_COLUMNS,
-    )
-    functions["frame"] = order
+    samples = _samples(stacks, period_ns, clock)
+    graph = Graph(samples)
+    functions = graph.table("py-spy", "sampling", clock, samples.total())
     meta = schema.ProfileMeta(
         file=str(path),
         language="python",
@@ -116,5 +90,58 @@ def parse(text: str, path: str | Path, rate: int = 100, idle: bool = False) -> s
         meta=meta,
         functions=functions,
         edges=schema.empty(schema.EDGE_COLUMNS),
+        samples=samples,
         _stacks_builder=build_stacks,
+    )
+
+
+def _samples(stacks: Counter[tuple[str, ...]], period_ns: int, clock: str) -> Samples:
+    """One sample per distinct stack, worth its count; frames leaf first.
+
+    A function is (name, file): py-spy names carry no class, and without
+    --function the line moves within the function. Its start line is the
+    smallest line seen, which with --function is exactly the first line.
+    Python has no inlining, so each frame is its own location.
+    """
+    frame_ids: dict[str, int] = {}
+    func_ids: dict[tuple[str, str], int] = {}
+    frame_func: list[int] = []
+    frame_line: list[int] = []
+    start: list[int] = []
+    sample_of: list[int] = []
+    occ: list[int] = []
+    for j, frames in enumerate(stacks):
+        for text in reversed(frames):
+            if text not in frame_ids:
+                name, file, line = _frame(text)
+                f = func_ids.setdefault((name, file), len(func_ids))
+                if f == len(start):
+                    start.append(line or 0)
+                elif line and (not start[f] or line < start[f]):
+                    start[f] = line
+                frame_ids[text] = len(frame_ids)
+                frame_func.append(f)
+                frame_line.append(line or 0)
+            occ.append(frame_ids[text])
+            sample_of.append(j)
+    loc = np.asarray(occ, dtype=np.int64)
+    counts = np.fromiter(stacks.values(), dtype=np.int64, count=len(stacks))
+    lines = np.asarray(frame_line, dtype=np.int64)[loc] if len(loc) else np.zeros(0, np.int64)
+    return Samples(
+        language="python",
+        sample_types=[("samples", "count"), (clock, "nanoseconds")],
+        index=1,
+        ns_index=1,
+        ns_scale=1,
+        count_index=0,
+        values=np.stack([counts, counts * period_ns], axis=1),
+        names=[n for n, _ in func_ids],
+        files=[f for _, f in func_ids],
+        start_lines=np.asarray(start, dtype=np.int64),
+        frame_sample=np.asarray(sample_of, dtype=np.int64),
+        frame_func=np.asarray(frame_func, dtype=np.int64)[loc] if len(loc) else loc,
+        frame_occ=np.arange(len(loc), dtype=np.int64),
+        frame_loc=loc,
+        merge_same_names=False,
+        line_reader=lambda: lines,
     )

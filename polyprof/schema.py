@@ -13,10 +13,13 @@ import re
 import sysconfig
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .samples import Samples
 
 LANGUAGES = ("go", "python")
 PROFILERS = ("pprof", "cprofile", "profile", "py-spy")
@@ -124,6 +127,7 @@ class ProfileMeta:
     runtime_version: str | None = None
     tool_version: str | None = None
     merged_from: int = 1
+    active_filters: list[str] = dataclasses.field(default_factory=list)  # "focus=re", ...
     notes: list[str] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -141,6 +145,7 @@ class Profile:
     meta: ProfileMeta
     functions: pd.DataFrame
     edges: pd.DataFrame
+    samples: Samples | None = None  # sampling profiles: the frames every report is built from
     _stacks_builder: Any = dataclasses.field(default=None, repr=False)
     _inline_builder: Any = dataclasses.field(default=None, repr=False)
 

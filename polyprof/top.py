@@ -17,7 +17,9 @@ import pandas as pd
 
 from . import schema
 from .errors import PolyprofError
+from .filter import Filters
 from .load import load_profile
+from .view import view
 
 FORMATS = ("text", "csv", "json")
 SORTS = ("flat", "cum")
@@ -36,13 +38,18 @@ def ordered(profile: schema.Profile, sort: str = "flat") -> pd.DataFrame:
         raise PolyprofError(f"--sort must be one of {', '.join(SORTS)}, not '{sort}'")
     fn = profile.functions
     flat, cum = (v.to_numpy() for v in _values(fn))
-    name_rank = pd.factorize(fn["function"].to_numpy(dtype=object), sort=True)[0]
+    name_rank = pd.factorize(names(fn).to_numpy(dtype=object), sort=True)[0]
     first, last = (flat, cum) if sort == "flat" else (cum, flat)
     order = np.lexsort((-np.abs(last), name_rank, -np.abs(first)))  # last key sorts first
     rows = fn.take(order).reset_index(drop=True)
     total = profile.meta.total_value or 1
     rows["sum_pct"] = np.abs(np.cumsum(flat[order])) / total * 100
     return rows
+
+
+def names(rows: pd.DataFrame) -> pd.Series:
+    """The names a report prints: "fn file:line" at line granularity, else the function."""
+    return rows["label"] if "label" in rows else rows["function"]
 
 
 def percent(value: float) -> str:
@@ -116,6 +123,9 @@ def header(profile: schema.Profile, cell) -> list[str]:
         lines.append(
             f"{m.total_calls} function calls ({m.primitive_calls} primitive calls) in {total}"
         )
+    if m.active_filters:
+        lines.append("Active filters:")
+        lines.extend(f"   {f}" for f in m.active_filters)
     return lines
 
 
@@ -137,6 +147,7 @@ def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
     out.append(f"{'flat':>10} {'flat%':>6} {'sum%':>6} {'cum':>10} {'cum%':>6}{calls_head}")
     inline = profile.inline
     running = 0
+    printed = names(rows).tolist()
     for i, r in enumerate(rows.itertuples(index=False)):
         running += flat[i]
         calls = ""
@@ -146,7 +157,7 @@ def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
             calls = f" {text:>12}"
         out.append(
             f"{cell(flat[i]):>10} {percent(r.flat_pct)} {percent(_share(running, total_value))} "
-            f"{cell(cum[i]):>10} {percent(r.cum_pct)}{calls}  {r.function}{_suffix(inline, r.function)}"
+            f"{cell(cum[i]):>10} {percent(r.cum_pct)}{calls}  {printed[i]}{_suffix(inline, printed[i])}"
         )
     return "\n".join(out) + "\n"
 
@@ -183,15 +194,25 @@ def write_csv(table: pd.DataFrame, out: TextIO) -> None:
 
 
 def run_top(
-    path: str, fmt: str = "text", nodecount: int = 0, sort: str = "flat", out: TextIO = sys.stdout
+    path: str,
+    fmt: str = "text",
+    nodecount: int = 0,
+    sort: str = "flat",
+    out: TextIO = sys.stdout,
+    granularity: str = "functions",
+    filters: Filters | None = None,
+    relative: bool = False,
 ) -> schema.Profile:
     if fmt not in FORMATS:
         raise PolyprofError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
     if nodecount < 0:
         raise PolyprofError("--nodecount must be 0 (all rows) or a positive number")
-    profile = load_profile(path)
-    if profile.functions.empty:
+    loaded = load_profile(path)
+    if loaded.functions.empty:
         print(f"polyprof: {path}: warning: the profile holds zero samples", file=sys.stderr)
+    profile, warnings = view(loaded, granularity, filters, relative)
+    for warning in warnings:
+        print(f"polyprof: {path}: warning: {warning}", file=sys.stderr)
     rows = ordered(profile, sort)
     if nodecount:
         rows = rows.head(nodecount)

@@ -1,0 +1,128 @@
+"""A sampling profile before aggregation: every sample's frames, leaf first.
+
+pprof builds every report (top at any granularity, peek, list, focus and hide
+filters, diffs) from this level, and so do we. Per-function totals are not
+enough: cum counts a node once per sample, which no sum of totals can recover.
+
+Frames are flat arrays ordered sample by sample, leaf first. A location (one
+program counter) can expand into several frames when calls were inlined; the
+frames one location contributed to one sample share an `occurrence`, and all
+but its last (outermost) frame are inlined calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from functools import cached_property
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Samples:
+    language: str
+    sample_types: list[tuple[str, str]]
+    index: int  # the report's sample type: order and percentages use it
+    ns_index: int | None  # the time-valued type, if any
+    ns_scale: int  # ns per unit of that type
+    count_index: int | None  # the sample-count type, if any
+    values: np.ndarray  # (samples, types) int64
+    names: list[str]  # per function
+    files: list[str]
+    start_lines: np.ndarray  # per function; 0 when unknown
+    frame_sample: np.ndarray  # per frame, non-decreasing
+    frame_func: np.ndarray
+    frame_occ: np.ndarray  # the location occurrence a frame comes from, non-decreasing
+    frame_loc: np.ndarray  # the location (position) behind that occurrence
+    # pprof merges same-named functions from different files into one node;
+    # Python names are too short for that (every module has its `main`)
+    merge_same_names: bool = True
+    symbolized: int = 1 << 62  # functions from this position on stand for bare addresses
+    line_reader: Callable[[], np.ndarray] | None = dataclasses.field(default=None, repr=False)
+    mapping_reader: Callable[[], list[str]] | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.values)
+
+    @cached_property
+    def frame_line(self) -> np.ndarray:
+        """The source line each frame was executing (0 when unknown), decoded on first use."""
+        if self.line_reader is None:
+            return np.zeros(len(self.frame_func), np.int64)
+        return self.line_reader()
+
+    @cached_property
+    def loc_mapping(self) -> list[str]:
+        """Each location's binary (pprof's mapping file), which filters also match."""
+        return [] if self.mapping_reader is None else self.mapping_reader()
+
+    @cached_property
+    def frame_inlined(self) -> np.ndarray:
+        """True for a frame that is not its location's last line: an inlined call."""
+        occ = self.frame_occ
+        return np.append(occ[:-1] == occ[1:], False) if len(occ) else np.zeros(0, bool)
+
+    @cached_property
+    def leaf_frames(self) -> np.ndarray:
+        """The first frame of every sample that has frames."""
+        fs = self.frame_sample
+        return np.flatnonzero(np.diff(fs, prepend=-1) != 0) if len(fs) else np.zeros(0, np.int64)
+
+    def total(self, column: int | None = None) -> int:
+        """pprof's percent denominator: the sum of |value| over every sample."""
+        col = self.index if column is None else column
+        return int(np.abs(self.values[:, col]).sum()) if self.n_samples else 0
+
+    def subset(self, keep_samples: np.ndarray, keep_frames: np.ndarray) -> Samples:
+        """The same profile with some samples and frames removed (filters do this).
+
+        Frames of removed samples must be removed too. Line numbers, when
+        already decoded, are carried over rather than decoded again.
+        """
+        new_index = np.cumsum(keep_samples) - 1
+        lines = self.frame_line[keep_frames] if self.line_reader is not None else None
+        return dataclasses.replace(
+            self,
+            values=self.values[keep_samples],
+            frame_sample=new_index[self.frame_sample[keep_frames]],
+            frame_func=self.frame_func[keep_frames],
+            frame_occ=self.frame_occ[keep_frames],
+            frame_loc=self.frame_loc[keep_frames],
+            line_reader=None if lines is None else (lambda: lines),
+            mapping_reader=(lambda: self.loc_mapping) if self.mapping_reader else None,
+        )
+
+    def scaled(self, factors: np.ndarray) -> Samples:
+        """Values times one factor per sample type, rounded half away from zero (Go's
+        math.Round, as pprof's ScaleN); samples left with only zeros are dropped."""
+        scaled = self.values * factors
+        rounded = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)).astype(np.int64)
+        values = np.where(factors == 1, self.values, rounded)
+        out = dataclasses.replace(self, values=values)
+        keep = (values != 0).any(axis=1)
+        if keep.all():
+            return out
+        return out.subset(keep, keep[self.frame_sample])
+
+
+def expand(
+    smp_start: np.ndarray, smp_locs: np.ndarray, loc_start: np.ndarray, loc_funcs: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Samples' location lists into frames: (sample, function, occurrence, location, within).
+
+    `within` is a frame's position inside its location's lines, which the
+    line-number decoder needs to find the frame's Line.
+    """
+    n_samples = len(smp_start) - 1
+    locs = smp_locs
+    per_occ = np.diff(loc_start)[locs] if len(locs) else np.zeros(0, np.int64)
+    occ_sample = np.repeat(np.arange(n_samples), np.diff(smp_start))
+    frame_sample = np.repeat(occ_sample, per_occ)
+    frame_occ = np.repeat(np.arange(len(locs)), per_occ)
+    frame_loc = locs[frame_occ] if len(frame_occ) else np.zeros(0, np.int64)
+    within = np.arange(len(frame_sample)) - np.repeat(np.cumsum(per_occ) - per_occ, per_occ)
+    first = loc_start[frame_loc] if len(frame_loc) else np.zeros(0, np.int64)
+    frame_func = loc_funcs[first + within] if len(frame_sample) else np.zeros(0, np.int64)
+    return frame_sample, frame_func, frame_occ, frame_loc, first + within
