@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import subprocess
 from pathlib import Path
 
 import oracle
@@ -12,7 +11,6 @@ import pytest
 
 from polyprof import ProfileError, load_profile, pprof
 from polyprof.proto import messages
-from polyprof.toolchain import go_binary, go_env
 from polyprof.top import ordered, percent, run_top
 
 CORPUS_PPROF = sorted(
@@ -39,29 +37,6 @@ def assert_matches_pprof(path: Path, profile=None) -> None:
         (n, percent(f).strip(), percent(c).strip())
         for n, f, c in zip(rows["function"], rows["flat_pct"], rows["cum_pct"], strict=True)
     ] == [(r[0], r[3], r[4]) for r in oracle.pprof_top("-unit=ns", path)]
-
-
-@pytest.fixture(scope="session")
-def go_shapes(tmp_path_factory) -> dict[str, Path]:
-    """Two real profiles of tests/programs/goshapes and pprof's merge of them."""
-    out = tmp_path_factory.mktemp("goshapes")
-    binary = oracle.build_go("goshapes", out)
-    files = {}
-    for name, ms in (("a", 1500), ("b", 300)):
-        files[name] = out / f"{name}.pprof"
-        subprocess.run(
-            [binary, "-cpuprofile", files[name], "-ms", str(ms)], check=True, timeout=120
-        )
-    files["merged"] = out / "merged.pb.gz"
-    with files["merged"].open("wb") as fh:
-        subprocess.run(
-            [go_binary(), "tool", "pprof", "-proto", files["a"], files["b"]],
-            env=go_env(),
-            stdout=fh,
-            check=True,
-            timeout=120,
-        )
-    return files
 
 
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
