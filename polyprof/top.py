@@ -125,7 +125,7 @@ def header(profile: schema.Profile, cell) -> list[str]:
         )
     if m.active_filters:
         lines.append("Active filters:")
-        lines.extend(f"   {f}" for f in m.active_filters)
+        lines.extend(f"   {f[:80]}…" if len(f) > 80 else f"   {f}" for f in m.active_filters)
     return lines
 
 

@@ -33,6 +33,7 @@ CASES = [
     ),
     (["-show=main|runtime", "-hide=add", "-lines"], {"show": "main|runtime", "hide": "add"}),
     (["-focus=hashmap\\.go"], {"focus": "hashmap\\.go"}),  # a file name matches too
+    (["-ignore=" + "x" * 90], {"ignore": "x" * 90}),  # pprof cuts the legend at 80 characters
 ]
 
 
