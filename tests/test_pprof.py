@@ -12,6 +12,7 @@ import pytest
 from polyprof import ProfileError, load_profile, pprof
 from polyprof.proto import messages
 from polyprof.top import ordered, percent, run_top
+from polyprof.view import view
 
 CORPUS_PPROF = sorted(
     p for p in (oracle.CORPUS / "google-pprof").glob("*.cpu") if "legacy" not in p.name
@@ -179,6 +180,14 @@ def test_third_party_python_wall_profile_matches_pprof(tmp_path, variant, wrap):
     prof = load_profile(path)
     assert (prof.meta.language, prof.meta.clock) == ("python", "wall")
     assert_matches_pprof(path, prof)
+    lines = view(prof, "lines")[0].functions  # drop_frames must keep frames and lines aligned
+    expected = oracle.pprof_top("-lines", "-sample_index=samples", path)
+    assert {r[0]: (r[1], r[2]) for r in expected} == {
+        lab: (f, c)
+        for lab, f, c in zip(
+            lines["label"], lines["flat_samples"], lines["cum_samples"], strict=True
+        )
+    }
     if variant.get("drop_frames"):
         assert "helper_frame" not in set(prof.functions["function"])
     if variant.get("labels"):
