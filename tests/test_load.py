@@ -22,7 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from polyprof import PolyprofError, load_profile
+from polyprof.filter import Filters
 from polyprof.proto import messages
+from polyprof.view import view
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = oracle.CORPUS / "google-pprof" / "sample.cpu"
@@ -149,5 +151,8 @@ def test_only_polyprof_errors_escape_load_profile(case):
         try:
             profile = load_profile(fh.name)
             assert len(profile.stacks) >= 0  # the lazy table must build too
+            if profile.samples is not None:  # so must line numbers and binaries, on demand
+                shown, _ = view(profile, "lines", Filters(focus="main", hide="runtime"))
+                assert len(shown.functions) <= len(profile.samples.frame_func)
         except PolyprofError:
             pass
