@@ -61,6 +61,55 @@ def top(
 
 @task(
     help={
+        "base": "the profile to subtract (before): pprof, pstats or py-spy raw output",
+        "profile": "the profile to compare (after), of the same kind as --base",
+        "format": "text (like go tool pprof -top -diff_base), csv or json",
+        "normalize": "scale --profile so its total equals the base's before subtracting",
+        "nodecount": "show only the first N rows",
+        "sort": "flat (default) or cum, by absolute value",
+        "granularity": "functions (default), lines or files (sampling profiles)",
+        "sample_index": "the sample type to report, e.g. samples (sampling profiles)",
+        "by_name": "match Python functions by name alone, not name and file",
+        **{k: v for k, v in FILTER_HELP.items() if k != "relative"},
+    }
+)
+def diff(
+    c,
+    base,
+    profile,
+    format="text",
+    normalize=False,
+    nodecount=0,
+    sort="flat",
+    granularity="functions",
+    sample_index=None,
+    by_name=False,
+    focus=None,
+    ignore=None,
+    hide=None,
+    show=None,
+):
+    """Print profile minus base, like `go tool pprof -top -diff_base BASE PROFILE`."""
+    from polyprof.diff import run_diff
+
+    options = {"granularity": granularity, "sample_index": sample_index, "by_name": by_name}
+    options["filters"] = _filters(focus, ignore, hide, show)
+    guarded(
+        lambda: run_diff(
+            base,
+            profile,
+            fmt=format,
+            normalize=normalize,
+            nodecount=int(nodecount),
+            sort=sort,
+            out=sys.stdout,
+            **options,
+        )
+    )
+
+
+@task(
+    help={
         "exercise": "exercise slug (default cpu_profiling_pprof_intro)",
         "live": "run a quick compare first, then ask about your own profile",
         "review": "ask first the questions you last got wrong",
