@@ -60,6 +60,36 @@ def top(
 
 
 @task(
+    positional=["regex"],
+    help={
+        "profile": "a Go pprof file (gzip or raw), a pstats file or py-spy raw output",
+        "regex": "show every node whose name this regex finds (unanchored, like pprof)",
+        "format": "text (like go tool pprof -peek) or json",
+        "granularity": "functions (default), lines or files (sampling profiles)",
+        **FILTER_HELP,
+    },
+)
+def peek(
+    c,
+    profile,
+    regex,
+    format="text",
+    granularity="functions",
+    focus=None,
+    ignore=None,
+    hide=None,
+    show=None,
+    relative=False,
+):
+    """Print the callers and callees of matching functions, like `go tool pprof -peek`."""
+    from polyprof.peek import run_peek
+
+    options = {"granularity": granularity, "relative": relative}
+    options["filters"] = _filters(focus, ignore, hide, show)
+    guarded(lambda: run_peek(profile, regex, fmt=format, out=sys.stdout, **options))
+
+
+@task(
     help={
         "base": "the profile to subtract (before): pprof, pstats or py-spy raw output",
         "profile": "the profile to compare (after), of the same kind as --base",
