@@ -90,6 +90,23 @@ def peek(
 
 
 @task(
+    name="list",
+    positional=["regex"],
+    help={
+        "profile": "a Go pprof file (gzip or raw) or py-spy raw output (recorded without --function)",
+        "regex": "list every function whose name this regex finds (unanchored, like pprof)",
+        **FILTER_HELP,
+    },
+)
+def list_(c, profile, regex, focus=None, ignore=None, hide=None, show=None, relative=False):
+    """Print matching functions' source with flat and cum per line, like `go tool pprof -list`."""
+    from polyprof.listing import run_list
+
+    filters = _filters(focus, ignore, hide, show)
+    guarded(lambda: run_list(profile, regex, out=sys.stdout, filters=filters, relative=relative))
+
+
+@task(
     help={
         "base": "the profile to subtract (before): pprof, pstats or py-spy raw output",
         "profile": "the profile to compare (after), of the same kind as --base",
