@@ -11,6 +11,7 @@ import json
 import math
 import platform
 import pstats as std_pstats
+import shutil
 import subprocess
 import sys
 import time
@@ -23,10 +24,12 @@ import pandas as pd
 
 from . import exercise as exercises
 from . import match, overhead, runner, schema, stability, traps
+from .diff import changes, diff_profiles, render_diff
 from .errors import PolyprofError, ProfileError
+from .grade.speedup import ratio_of_medians
 from .load import load_profile
 from .machine import describe_machine
-from .paths import results_dir
+from .paths import build_cache, results_dir
 from .progress import Status
 from .publish import publish, staging, write_atomic
 from .report import html, markdown, terminal
@@ -39,6 +42,7 @@ RAW_NAMES = {
     ("python", "py-spy"): "python.pyspy.txt",
 }
 STARTUP = {"scale": 1, "repeat": 1}
+SAMPLERS = ("pprof", "py-spy")
 
 
 def variants(ex: exercises.Exercise) -> list[runner.Variant]:
@@ -71,6 +75,23 @@ def check_same_output(reference: runner.RunResult, run: runner.RunResult, progra
         )
 
 
+def diff_profiler(ex: exercises.Exercise, language: str, disabled: set) -> str | None:
+    """The profiler a before/after diff uses: a sampler when one runs (cheap, and it reads
+    like pprof's -diff_base), else the language's first profiler."""
+    usable = [p for p in ex.profilers(language) if runner.Variant(language, p) not in disabled]
+    return next((p for p in usable if p in SAMPLERS), usable[0] if usable else None)
+
+
+def stage_go(source: Path, go_mod: Path, into: Path) -> Path:
+    """A copy of a main.go that lives outside the Go module (an exercise's fix), beside a
+    copy of the references' go.mod, so it builds the same way they do."""
+    folder = into / "go" / source.parent.name
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(go_mod, into / "go" / "go.mod")
+    shutil.copy(source, folder / "main.go")
+    return folder / "main.go"
+
+
 class Session:
     """One compare run: the runs it made, the profiles they wrote, and their timings."""
 
@@ -87,6 +108,9 @@ class Session:
         self.build_s = 0.0
         self.go_bin: Path | None = None
         self.round_profiles: dict[runner.Variant, dict[Path, schema.Profile]] = {}
+        self.after = ex.after()  # the fixed programs, when the exercise has them
+        self.after_bin: Path | None = None
+        self.after_plan: list[runner.Variant] = []
 
     def run_all(self, status: Status) -> None:
         if runner.pyspy_binary() is None:
@@ -96,8 +120,17 @@ class Session:
         if "go" in self.ex.languages:
             start = time.monotonic()
             self.go_bin, _ = runner.build_go(self.ex)
+            if self.after is not None:
+                go_mod = self.ex.root / "go" / "go.mod"
+                staged = stage_go(self.after.program("go"), go_mod, build_cache() / "fixes")
+                self.after_bin, _ = runner.build_go(self.ex, staged)
             self.build_s = time.monotonic() - start
         plan = [v for v in variants(self.ex) if v not in self.disabled]
+        if self.after is not None:
+            for language in self.ex.languages:
+                profiler = diff_profiler(self.ex, language, self.disabled)
+                self.after_plan += [runner.Variant(language, "none")]
+                self.after_plan += [runner.Variant(language, profiler)] if profiler else []
         for r in range(self.rounds):
             order = plan[r % len(plan) :] + plan[: r % len(plan)]
             if r == 0:  # plain runs first, so a mismatch fails fast
@@ -109,6 +142,10 @@ class Session:
                     status.step(f"round {r + 1}/{self.rounds} {phase} {v.label}")
                     self._run(v, r, phase, sizes)
                     status.advance()
+            for v in self.after_plan:  # the fix, on the same workload, in the same round
+                status.step(f"round {r + 1}/{self.rounds} after {v.label}")
+                self._run(v, r, "after", None)
+                status.advance()
 
     def _run(
         self, v: runner.Variant, r: int, phase: str, sizes: dict | None, retry: bool = True
@@ -117,14 +154,14 @@ class Session:
         repeat = sizes["repeat"] if sizes else self.work.repeat[v.language]
         folder = self.workdir / "rounds" / phase
         folder.mkdir(parents=True, exist_ok=True)
-        res = runner.run_once(
-            self.ex, v, scale, repeat, r, folder, self.go_bin, self.work.timeout_s, phase
-        )
+        ex, go_bin = (self.after, self.after_bin) if phase == "after" else (self.ex, self.go_bin)
+        assert ex is not None
+        res = runner.run_once(ex, v, scale, repeat, r, folder, go_bin, self.work.timeout_s, phase)
         self.program_ns += res.wall_ns
         if res.timed_out:
             raise PolyprofError(
                 f"{v.label} run timed out after {self.work.timeout_s:.0f} s",
-                self.ex.program(v.language),
+                ex.program(v.language),
                 hint="lower the workload scale or raise workload.timeout_s",
             )
         if res.returncode != 0:
@@ -133,27 +170,36 @@ class Session:
                 if retry and "ermission" not in reason:  # py-spy panics now and then: once more
                     self._run(v, r, phase, sizes, retry=False)
                     return
-                self.disabled.add(v)
-                self.findings.append(traps.pyspy_unavailable(reason))
+                if phase != "after":  # a fix's round without a profile only thins its diff
+                    self.disabled.add(v)
+                    self.findings.append(traps.pyspy_unavailable(reason))
                 return
             last = next((ln for ln in reversed(res.stderr.splitlines()) if ln.strip()), "")
             raise PolyprofError(
                 f"{v.label} run exited with code {res.returncode}: {last}",
-                self.ex.program(v.language),
+                ex.program(v.language),
             )
-        if phase == "work" and v.profiler != "py-spy":  # py-spy mixes its chatter into stdout
+        if phase != "startup" and v.profiler != "py-spy":  # py-spy mixes chatter into stdout
             reference = next((x for x in self.results if x.phase == "work"), res)
-            check_same_output(reference, res, self.ex.program(v.language))
+            check_same_output(reference, res, ex.program(v.language))
         self.results.append(res)
 
     def runs_table(self) -> pd.DataFrame:
         return pd.DataFrame([r.as_row() for r in self.results])
 
-    def profile_files(self, v: runner.Variant) -> list[Path]:
+    def profile_files(self, v: runner.Variant, phase: str = "work") -> list[Path]:
         return [
             r.profile
             for r in self.results
-            if r.variant == v and r.phase == "work" and r.profile is not None
+            if r.variant == v and r.phase == phase and r.profile is not None
+        ]
+
+    def walls_s(self, language: str, phase: str) -> list[float]:
+        """Plain runs' wall times: what a speedup compares."""
+        return [
+            r.wall_ns / 1e9
+            for r in self.results
+            if r.phase == phase and r.variant == runner.Variant(language, "none")
         ]
 
 
@@ -271,6 +317,45 @@ def collect_profiles(session: Session, staging_dir: Path) -> dict[str, schema.Pr
     return profiles
 
 
+def before_after(
+    session: Session, profiles: dict[str, schema.Profile], staging_dir: Path
+) -> dict[str, dict]:
+    """Per language: the fix's merged profile minus the baseline's (diff-<language>.txt),
+    the functions that moved most, and the plain wall-time speedup with its 95% interval."""
+    out: dict[str, dict] = {}
+    clock = {"cprofile": "wall", "cprofile-cpu": "cpu"}
+    for language in session.ex.languages if session.after is not None else []:
+        profiler = diff_profiler(session.ex, language, session.disabled)
+        before = profiles.get(profiler or "")
+        v = runner.Variant(language, profiler or "")
+        rate = session.ex.pyspy["rate"]
+        good, _ = _usable(session.profile_files(v, "after"), rate, profiler == "py-spy")
+        walls = session.walls_s(language, "work"), session.walls_s(language, "after")
+        section: dict = {"profiler": profiler, "after": str(session.ex.spec["compare"]["after"])}
+        if walls[0] and walls[1]:
+            section["speedup"] = ratio_of_medians(*walls).as_dict()
+        if before is None or not good or profiler is None:
+            out[language] = section | {"diff_file": None}
+            continue
+        raw = staging_dir / f"after-{RAW_NAMES[(language, profiler)]}"
+        MERGERS[profiler](list(good), raw)
+        after = load_profile(
+            raw, clock=clock.get(profiler), rate=rate, idle=session.ex.pyspy.get("idle", False)
+        )
+        diff, _ = diff_profiles(before, after, by_name=True)
+        diff.meta.file = raw.name  # not the staging folder's path, which is gone once published
+        name = f"diff-{language}.txt"
+        write_atomic(staging_dir / name, render_diff(diff, Path(before.meta.file).name))
+        out[language] = section | {
+            "diff_file": name,
+            "merged_runs": [before.meta.merged_from, len(good)],
+            "total_before_ns": before.meta.total_ns,
+            "total_after_ns": after.meta.total_ns,
+            "functions": changes(before, after),
+        }
+    return out
+
+
 def round_profiles(session: Session) -> dict[tuple[str, str], list[schema.Profile]]:
     return {
         (v.language, v.profiler): list(session.round_profiles.get(v, {}).values())
@@ -375,7 +460,11 @@ def profile_rows(profiles: dict[str, schema.Profile], versions: dict) -> list[di
 
 
 def build_summary(
-    session: Session, profiles: dict[str, schema.Profile], found: dict, timing: dict
+    session: Session,
+    profiles: dict[str, schema.Profile],
+    found: dict,
+    timing: dict,
+    fixed: dict | None = None,
 ) -> dict:
     ex = session.ex
     versions = tool_versions()
@@ -412,6 +501,7 @@ def build_summary(
                 for r in cost.itertuples()
             ],
             "warnings": [f.as_dict() for f in found["findings"]],
+            **({"before_after": fixed} if fixed else {}),
             "stability": found["stability"],
             "ordering": found["ordering"],
             "machine": describe_machine(),
@@ -471,7 +561,8 @@ def run_compare(
     final = results_dir(slug)
     with staging(final) as tmp:
         session = Session(ex, quick, tmp)
-        per_round = len(variants(ex)) * 2
+        after = ex.after()
+        per_round = len(variants(ex)) * 2 + (2 * len(ex.languages) if after else 0)
         status = Status(per_round * session.rounds)
         try:
             session.run_all(status)
@@ -480,8 +571,9 @@ def run_compare(
         before_analysis = time.monotonic()
         profiles = collect_profiles(session, tmp)
         found = analyse(session, profiles)
+        fixed = before_after(session, profiles, tmp)
         timing = timings(started, session.build_s, session.program_ns / 1e9, before_analysis)
-        summary = build_summary(session, profiles, found, timing)
+        summary = build_summary(session, profiles, found, timing, fixed)
         write_outputs(tmp, profiles, found, summary)
         publish(tmp, final)
     out.write(terminal.render(summary, final))

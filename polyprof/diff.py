@@ -210,6 +210,44 @@ def keyed(profile: schema.Profile, by_name: bool) -> pd.DataFrame:
     return numbers.groupby(identity.to_numpy(dtype=object), sort=False).agg(agg)
 
 
+def aligned(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two keyed tables over the union of their functions, B's first; NA where one lacks it."""
+    union = b.index.append(a.index.difference(b.index, sort=False))
+    return a.reindex(union), b.reindex(union)
+
+
+def changes(base: schema.Profile, new: schema.Profile, top: int = 5) -> list[dict[str, Any]]:
+    """The `top` functions whose flat time moved most, with before, after and delta.
+
+    Functions are matched by name, so a fix that lives in another file still
+    lines up with the code it replaced.
+    """
+    a, b = aligned(keyed(base, by_name=True), keyed(new, by_name=True))
+    rows = []
+    for name in a.index:
+        before = [
+            int(a.at[name, c]) if pd.notna(a.at[name, c]) else 0 for c in ("flat_ns", "cum_ns")
+        ]
+        after = [
+            int(b.at[name, c]) if pd.notna(b.at[name, c]) else 0 for c in ("flat_ns", "cum_ns")
+        ]
+        rows.append(
+            {
+                "function": str(
+                    b.at[name, "function"] if pd.notna(b.at[name, "function"]) else name
+                ),
+                "before_flat_ns": before[0],
+                "after_flat_ns": after[0],
+                "delta_flat_ns": after[0] - before[0],
+                "before_cum_ns": before[1],
+                "after_cum_ns": after[1],
+                "delta_cum_ns": after[1] - before[1],
+            }
+        )
+    rows.sort(key=lambda r: (-abs(r["delta_flat_ns"]), r["function"]))
+    return rows[:top]
+
+
 def _tracing_diff(
     base: schema.Profile, new: schema.Profile, normalize: bool, by_name: bool
 ) -> schema.Profile:
@@ -219,8 +257,8 @@ def _tracing_diff(
     if normalize:  # pprof's ScaleN, applied to B's per-function times
         ratio = float(a["flat_ns"].sum()) / float(b["flat_ns"].sum() or 1)
         b = b.assign(**{c: _round_half_away(b[c] * ratio) for c in ("flat_ns", "cum_ns")})
-    union = b.index.append(a.index.difference(b.index, sort=False))
-    a, b = a.reindex(union), b.reindex(union)
+    a, b = aligned(a, b)
+    union = a.index
     d = {c: b[c].astype("Int64").fillna(0) - a[c].astype("Int64").fillna(0) for c in DIFF_COLUMNS}
     names = b["function"].fillna(a["function"]).astype(str).tolist()
     files = b["file"].fillna(a["file"]).astype(str).tolist()
@@ -288,9 +326,13 @@ def diff_profiles(
     return shown, warnings
 
 
-def _with_base_line(text: str, base: schema.Profile) -> str:
-    lines = text.split("\n")
-    lines.insert(1, f"Diff base: {base.meta.file}")
+def render_diff(
+    profile: schema.Profile, base_file: str, sort: str = "flat", nodecount: int = 0
+) -> str:
+    """top's text of a diff, with the base named under the file it was subtracted from."""
+    rows = ordered(profile, sort)
+    lines = render_text(profile, rows.head(nodecount) if nodecount else rows, len(rows)).split("\n")
+    lines.insert(1, f"Diff base: {base_file}")
     return "\n".join(lines)
 
 
@@ -325,12 +367,13 @@ def run_diff(
     )
     for warning in warnings:
         print(f"polyprof: {new_path}: warning: {warning}", file=sys.stderr)
+    if fmt == "text":
+        out.write(render_diff(profile, base.meta.file, sort, nodecount))
+        return profile
     rows = ordered(profile, sort)
     if nodecount:
         rows = rows.head(nodecount)
-    if fmt == "text":
-        out.write(_with_base_line(render_text(profile, rows, len(profile.functions)), base))
-    elif fmt == "csv":
+    if fmt == "csv":
         write_csv(export_columns(rows), out)
     else:
         records = json.loads(export_columns(rows).to_json(orient="records", double_precision=15))

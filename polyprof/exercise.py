@@ -31,6 +31,10 @@ must show, how it is graded and which interview questions it adds. The format:
       must_not_dominate: slow_key
     grading:
       points: {builds: 1, runs: 1, output: 2, profile: 2, hot_function: 2, speedup: 0, answers: 2}
+    compare:                         # optional: compare also runs a fixed version
+      after: hidden/solution         # folder (in the exercise) with main.go / main.py; compare
+                                     # profiles it on the same workload, checks it prints the
+                                     # same, and writes a before/after diff (diff-go.txt, ...)
     questions: [...]                 # see polyprof.practice
 """
 
@@ -58,11 +62,15 @@ class Workload:
     timeout_s: float
 
 
+PROGRAM_FILES = {"go": "main.go", "python": "main.py"}
+
+
 @dataclasses.dataclass
 class Exercise:
     slug: str
     spec: dict[str, Any]
     root: Path = ROOT
+    sources: dict[str, Path] | None = None  # programs other than the references (see after())
 
     @property
     def title(self) -> str:
@@ -81,6 +89,8 @@ class Exercise:
         return self.root / "exercises" / self.slug
 
     def program(self, language: str) -> Path:
+        if self.sources is not None:
+            return self.sources[language]
         if language == "go":
             return self.root / "go" / self.slug / "main.go"
         return self.root / "python" / self.slug / "main.py"
@@ -126,6 +136,20 @@ class Exercise:
     def questions(self) -> list[dict[str, Any]]:
         return list(self.spec.get("questions", []) or [])
 
+    def after(self) -> Exercise | None:
+        """The same exercise running its fixed programs (spec `compare.after`), or None.
+
+        compare runs both on one workload, so a before/after diff shows what the fix
+        changed in the profile, not what a different input changed.
+        """
+        folder = (self.spec.get("compare") or {}).get("after")
+        if folder is None:
+            return None
+        base = self.folder / folder
+        return dataclasses.replace(
+            self, sources={lang: base / PROGRAM_FILES[lang] for lang in self.languages}
+        )
+
 
 def slugs(root: Path = ROOT) -> list[str]:
     base = root / "exercises"
@@ -147,4 +171,28 @@ def load(slug: str = DEFAULT_SLUG, root: Path = ROOT) -> Exercise:
         raise PolyprofError("exercise.yaml must be a mapping", path)
     if spec.get("slug", slug) != slug:
         raise PolyprofError(f"slug '{spec.get('slug')}' does not match its folder", path)
-    return Exercise(slug=slug, spec=spec, root=root)
+    ex = Exercise(slug=slug, spec=spec, root=root)
+    _check_compare(ex, path)
+    return ex
+
+
+def _check_compare(ex: Exercise, path: Path) -> None:
+    """`compare: {after: FOLDER}` must name a folder inside the exercise with every program."""
+    section = ex.spec.get("compare")
+    if section is None:
+        return
+    if not isinstance(section, dict) or set(section) != {"after"}:
+        raise PolyprofError("compare must be a mapping with the one key `after`", path)
+    folder = section["after"]
+    inside = ex.folder.resolve()
+    where = (ex.folder / str(folder)).resolve()
+    if not isinstance(folder, str) or not where.is_relative_to(inside) or where == inside:
+        raise PolyprofError(
+            f"compare.after must be a folder inside exercises/{ex.slug}/, not {folder!r}", path
+        )
+    after = ex.after()
+    assert after is not None
+    for language in ex.languages:
+        program = after.program(language)
+        if not program.is_file():
+            raise PolyprofError(f"compare.after has no {program.name}", program)

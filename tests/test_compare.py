@@ -286,3 +286,42 @@ def test_a_pyspy_crash_is_retried_once(tmp_path, results, monkeypatch):
     assert flag.exists()
     assert "pyspy_unavailable" not in [w["code"] for w in summary["warnings"]]
     assert "py-spy" in {p["profiler"] for p in summary["profiles"]}
+
+
+def test_compare_after_must_name_a_folder_with_every_program(tmp_path):
+    from polyprof import exercise
+
+    root = make_exercise(tmp_path / "repo")
+    spec = root / "exercises" / "tiny" / "exercise.yaml"
+    text = spec.read_text()
+    for section, problem in (
+        ("compare: {after: ../../go}", "inside exercises/tiny/"),
+        ("compare: {before: fix}", "the one key `after`"),
+        ("compare: {after: fix}", "has no main.go"),
+    ):
+        spec.write_text(text + section + "\n")
+        with pytest.raises(PolyprofError) as err:
+            exercise.load("tiny", root)
+        assert problem in err.value.line()
+    (root / "exercises" / "tiny" / "fix").mkdir()
+    for name in ("main.go", "main.py"):
+        (root / "exercises" / "tiny" / "fix" / name).write_text("")
+    assert exercise.load("tiny", root).after().program("python").parent.name == "fix"
+
+
+@pytest.mark.slow
+def test_hotspot_fix_compare_diffs_the_fix_against_the_baseline(results):
+    out = io.StringIO()
+    summary = compare.run_compare("hotspot_fix", quick=True, out=out)
+    folder = results / "hotspot_fix"
+    fixed = summary["before_after"]
+    for language, name in (("go", "main.countDuplicatePairs"), ("python", "count_duplicate_pairs")):
+        section = fixed[language]
+        text = (folder / section["diff_file"]).read_text()
+        assert text.splitlines()[1].startswith("Diff base: ")
+        row = next(f for f in section["functions"] if f["function"] == name)
+        assert row["delta_flat_ns"] < 0 and row["after_flat_ns"] < row["before_flat_ns"]
+        assert section["total_after_ns"] < section["total_before_ns"]
+        assert section["speedup"]["ratio"] > 1
+    assert "Before/after the fix" in out.getvalue()
+    assert "## Before/after the fix" in (folder / "report.md").read_text()

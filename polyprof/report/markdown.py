@@ -41,6 +41,12 @@ def render(summary: dict) -> str:
         "",
         _table(*tables.overhead_table(summary)),
     ]
+    fixed = tables.before_after_tables(summary)
+    if fixed:
+        out += ["", "## Before/after the fix", ""]
+        out += ["The fix on the same workload; flat and cum of the merged profiles, by name.", ""]
+    for title, (header, rows) in fixed:
+        out += [f"**{title}**", ""] + ([_table(header, rows), ""] if rows else [])
     out += ["", "## Warnings", ""]
     warnings = summary.get("warnings") or []
     out += [

@@ -162,3 +162,49 @@ def stability_lines(summary: dict) -> list[str]:
             f"{o['samples']:,} ({enough})."
         )
     return lines
+
+
+def _seconds(ns: int) -> str:
+    from ..top import duration
+
+    return duration(ns)
+
+
+def _signed(ns: int) -> str:
+    return ("+" if ns > 0 else "") + _seconds(ns)
+
+
+def before_after_tables(summary: dict) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
+    """Per language: a title line (speedup, totals, diff file) and the functions that moved."""
+    out = []
+    for language, s in (summary.get("before_after") or {}).items():
+        title = f"{language} ({PROFILER_TITLES.get(s['profiler'], s['profiler'])})"
+        sp = s.get("speedup")
+        if sp:
+            title += (
+                f": {sp['ratio']:.2f}x faster [95% CI {sp['low']:.2f}, {sp['high']:.2f}], "
+                f"median wall {sp['reference_median_s']:.3f} s -> {sp['submission_median_s']:.3f} s"
+            )
+        if not s.get("diff_file"):
+            out.append((f"{title}; no profile of the fix to diff", (["function"], [])))
+            continue
+        title += (
+            f"; profile total {_seconds(s['total_before_ns'])} -> {_seconds(s['total_after_ns'])}"
+            f" ({s['diff_file']})"
+        )
+        header = ["function", "flat before", "flat after", "flat delta"]
+        header += ["cum before", "cum after", "cum delta"]
+        rows = [
+            [
+                f["function"],
+                _seconds(f["before_flat_ns"]),
+                _seconds(f["after_flat_ns"]),
+                _signed(f["delta_flat_ns"]),
+                _seconds(f["before_cum_ns"]),
+                _seconds(f["after_cum_ns"]),
+                _signed(f["delta_cum_ns"]),
+            ]
+            for f in s.get("functions", [])
+        ]
+        out.append((title, (header, rows)))
+    return out

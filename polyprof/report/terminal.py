@@ -30,6 +30,11 @@ def render(summary: dict, folder: Path | None = None) -> str:
     out += [f"  {line}" for line in tables.stability_lines(summary)]
     out += ["", "Profiler overhead (profiled / plain wall time, start-up excluded)"]
     out.append(grid(*tables.overhead_table(summary)))
+    fixed = tables.before_after_tables(summary)
+    if fixed:
+        out += ["", "Before/after the fix (same workload; profiles merged over the rounds)"]
+    for title, (header, rows) in fixed:
+        out += [f"  {title}"] + ([grid(header, rows)] if rows else [])
     warnings = summary.get("warnings") or []
     out += ["", "Warnings" if warnings else "Warnings: none"]
     out += [f"  [{w['code']}] {w['language']} {w['profiler']}: {w['message']}" for w in warnings]
