@@ -178,13 +178,20 @@ def export_columns(rows: pd.DataFrame) -> pd.DataFrame:
 def _cells(column: pd.Series) -> list[str] | None:
     """A column as the cells DataFrame.to_csv(index=False) writes, quoted where csv would.
 
-    Numbers are formatted once per distinct value and spread back by index:
-    a profile's numbers repeat (large.cpu's 23k rows hold at most a few hundred
-    distinct values a column), and formatting each cell was most of the time.
-    The formatting is pandas' own: floats through numpy's astype(str), integers
-    through str, NA as an empty cell. None means a dtype we do not mirror.
+    Numbers and categories are formatted once per distinct value and spread
+    back by index: a profile's numbers repeat (large.cpu's 23k rows hold at
+    most a few hundred distinct values a column), and formatting each cell was
+    most of the time. The formatting is pandas' own: floats through numpy's
+    astype(str), integers through str, NA as an empty cell. None means a dtype
+    we do not mirror.
     """
     dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        names = _cells(pd.Series(dtype.categories, dtype=object))
+        if names is None:
+            return None
+        # NA has code -1, which picks the empty cell appended last
+        return np.array([*names, ""], dtype=object)[column.cat.codes.to_numpy()].tolist()
     if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
         values = column.to_numpy()
         missing = np.isnan(values) if dtype.kind == "f" else None
@@ -193,7 +200,7 @@ def _cells(column: pd.Series) -> list[str] | None:
         values = column.to_numpy(dtype=dtype.numpy_dtype, na_value=0)
     else:
         cells = column.to_numpy(dtype=object, na_value="").tolist()
-        if not all(type(cell) is str for cell in cells):
+        if not isinstance(dtype, pd.StringDtype) and any(type(c) is not str for c in cells):
             return None  # booleans, objects: pandas formats those its own way
         special = ',"\r\n'  # csv quotes only cells holding one of these
         joined = "".join(cells)
@@ -212,7 +219,7 @@ def _cells(column: pd.Series) -> list[str] | None:
         return cells
     # bit patterns, not values, tell floats apart: -0.0 and 0.0 print differently
     keys = values.view(f"u{values.dtype.itemsize}") if dtype.kind == "f" else values
-    distinct, where = np.unique(keys, return_inverse=True)
+    where, distinct = pd.factorize(keys)
     if dtype.kind == "f":
         text = distinct.view(values.dtype).astype(str).astype(object)
     else:
