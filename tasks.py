@@ -48,15 +48,18 @@ def top(
     relative=False,
 ):
     """Print a profile's functions like `go tool pprof -top`, for pprof and pstats files."""
-    from polyprof.top import run_top
+    from polyprof.cli import guarded_exit
 
-    options = {"granularity": granularity, "relative": relative}
-    options["filters"] = _filters(focus, ignore, hide, show)
-    guarded(
-        lambda: run_top(
+    def body():
+        from polyprof.top import run_top  # in here, so pandas imports with the collector off
+
+        options = {"granularity": granularity, "relative": relative}
+        options["filters"] = _filters(focus, ignore, hide, show)
+        return run_top(
             profile, fmt=format, nodecount=int(nodecount), sort=sort, out=sys.stdout, **options
         )
-    )
+
+    guarded_exit("top", body)  # `invoke top` alone ends the process right after its output
 
 
 @task(
