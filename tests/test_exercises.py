@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from polyprof import compare, exercise, runner
 from polyprof.errors import PolyprofError
@@ -205,9 +206,9 @@ def solution_root(tmp_path: Path) -> Path:
     """A repo-shaped folder whose hotspot_fix reference programs are the hidden solution."""
     solution = REPO / "exercises" / "hotspot_fix" / "hidden" / "solution"
     (tmp_path / "exercises" / "hotspot_fix").mkdir(parents=True)
-    shutil.copy(
-        REPO / "exercises" / "hotspot_fix" / "exercise.yaml", tmp_path / "exercises" / "hotspot_fix"
-    )
+    spec = yaml.safe_load((REPO / "exercises" / "hotspot_fix" / "exercise.yaml").read_text())
+    del spec["compare"]  # the solution is the reference here: there is no fix to diff against
+    (tmp_path / "exercises" / "hotspot_fix" / "exercise.yaml").write_text(yaml.safe_dump(spec))
     (tmp_path / "go" / "hotspot_fix").mkdir(parents=True)
     shutil.copy(REPO / "go" / "go.mod", tmp_path / "go")
     shutil.copy(solution / "main.go", tmp_path / "go" / "hotspot_fix")
