@@ -25,7 +25,7 @@ from .errors import PolyprofError
 from .filter import Filters, compile_regex
 from .graph import Graph
 from .load import load_profile
-from .top import _formatter, _share, header, names, ordered, percent
+from .top import _formatter, _share, calls_text, header, names, ordered, percent
 from .view import view
 
 FORMATS = ("text", "json")
@@ -72,13 +72,6 @@ class Peek:
 
 def _int(value) -> int | None:
     return None if pd.isna(value) else int(value)
-
-
-def calls_text(nc: int | None, cc: int | None) -> str:
-    """pstats' call count: "nc", or "nc/cc" when recursion made them differ (as top prints)."""
-    if nc is None:
-        return ""
-    return str(nc) if cc is None or nc == cc else f"{nc}/{cc}"
 
 
 def _edge_order(links: list[Link], is_caller: bool, node: str) -> list[Link]:

@@ -152,14 +152,19 @@ def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
         running += flat[i]
         calls = ""
         if tracing:
-            nc, cc = r.calls, r.primitive_calls
-            text = "" if pd.isna(nc) else (str(nc) if pd.isna(cc) or nc == cc else f"{nc}/{cc}")
-            calls = f" {text:>12}"
+            calls = f" {calls_text(r.calls, r.primitive_calls):>12}"
         out.append(
             f"{cell(flat[i]):>10} {percent(r.flat_pct)} {percent(_share(running, total_value))} "
             f"{cell(cum[i]):>10} {percent(r.cum_pct)}{calls}  {printed[i]}{_suffix(inline, printed[i])}"
         )
     return "\n".join(out) + "\n"
+
+
+def calls_text(nc, cc) -> str:
+    """pstats' call count: "nc", or "nc/cc" when recursion made them differ; NA prints nothing."""
+    if nc is None or pd.isna(nc):
+        return ""
+    return str(nc) if cc is None or pd.isna(cc) or nc == cc else f"{nc}/{cc}"
 
 
 def _suffix(inline: dict[str, str], name: str) -> str:
