@@ -51,8 +51,12 @@ def test_counts_equal_an_independent_count(pyspy_file):
     fn = prof.functions
     assert prof.meta.profiler == "py-spy"
     assert total == prof.meta.samples > 10
-    assert dict(zip(fn["frame"], fn["flat_samples"], strict=True)) == {f: flat[f] for f in cum}
-    assert dict(zip(fn["frame"], fn["cum_samples"], strict=True)) == dict(cum)
+    # recorded with --function, a function's frames all carry its first line
+    frames = [
+        f"{n} ({f}:{ln})" for n, f, ln in zip(fn["function"], fn["file"], fn["line"], strict=True)
+    ]
+    assert dict(zip(frames, fn["flat_samples"], strict=True)) == {f: flat[f] for f in cum}
+    assert dict(zip(frames, fn["cum_samples"], strict=True)) == dict(cum)
     assert (fn["flat_ns"] == fn["flat_samples"] * 10_000_000).all()
 
 
