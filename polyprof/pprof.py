@@ -95,7 +95,7 @@ class _Decoded:
     loc_funcs: np.ndarray
     loc_lineidx: np.ndarray  # per loc_funcs entry: its Line among all locations' lines, -1 if none
     raw_locations: list[bytes]
-    raw_lines: list[bytes]  # every location's Line, encoded, in loc_funcs order
+    raw_lines: list[bytes]  # every location's Line, encoded, each location's closed by b""
     mappings: dict[int, str]  # mapping id -> file
     # samples: locs[smp_start[j]:smp_start[j+1]] are sample j's location positions, leaf first
     smp_start: np.ndarray
@@ -164,8 +164,9 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
     func_names = [strings[i] for i in name_idx.tolist()]
     func_files = [strings[i] for i in file_idx.tolist()]
 
+    raw_locations = list(prof.location)
     loc_ids, loc_start, loc_funcs, loc_lineidx, raw_lines, address_names = _decode_locations(
-        prof, func_ids, path
+        prof, raw_locations, func_ids, path
     )
     mappings = {mp.id: _string(strings, mp.filename, path) for mp in prof.mapping}
     smp_start, smp_locs, values, labels = _decode_samples(prof, loc_ids, len(types), strings, path)
@@ -187,7 +188,7 @@ def _decode(data: bytes, path: str | Path) -> _Decoded:
         loc_start=loc_start,
         loc_funcs=loc_funcs,
         loc_lineidx=loc_lineidx,
-        raw_locations=list(prof.location),
+        raw_locations=raw_locations,
         raw_lines=raw_lines,
         mappings=mappings,
         smp_start=smp_start,
@@ -245,6 +246,7 @@ _MAPPING_MARK = b"\x10" + b"\xff" * 9 + b"\x01"  # mapping_id = 2**64 - 1
 
 def _line_numbers(raw_lines: list[bytes], path: str | Path) -> np.ndarray:
     """Line.line of every location line, decoded in one parse (only line reports need it)."""
+    raw_lines = [ln for ln in raw_lines if ln]
     if not raw_lines:
         return np.zeros(0, np.int64)
     merged = batch_messages()["Line"]()
@@ -299,9 +301,8 @@ def _parse_joined(cls, raw: list[bytes], end: bytes, what: str, path: str | Path
     return merged
 
 
-def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
+def _decode_locations(prof, raw: list[bytes], func_ids: np.ndarray, path: str | Path):
     m = batch_messages()
-    raw = list(prof.location)
     if not raw:
         empty = np.zeros(0, np.int64)
         return np.zeros(0, np.uint64), np.zeros(1, np.int64), empty, empty, [], []
@@ -325,14 +326,13 @@ def _decode_locations(prof, func_ids: np.ndarray, path: str | Path):
     counts = np.diff(ends, prepend=-1) - 1
     starts = np.concatenate(([0], np.cumsum(counts)))
     funcs = _positions(real, func_ids, "function", path).astype(np.int64)
-    raw_lines = [ln for ln in lines if ln]
     lineidx = np.arange(len(funcs), dtype=np.int64)
     if (counts == 0).any():
         starts, funcs, lineidx, names = _address_frames(
             raw, counts, starts, funcs, len(func_ids), prof, path
         )
-        return loc_ids, starts, funcs, lineidx, raw_lines, names
-    return loc_ids, starts, funcs, lineidx, raw_lines, []
+        return loc_ids, starts, funcs, lineidx, lines, names
+    return loc_ids, starts, funcs, lineidx, lines, []
 
 
 def _address_frames(raw, counts, starts, funcs, n_funcs, prof, path):
@@ -477,7 +477,7 @@ def _count_index(types: list[tuple[str, str]]) -> int | None:
 
 
 def _language(files: list[str]) -> str:
-    return "python" if any(f.endswith(".py") for f in files) else "go"
+    return "python" if ".py\n" in "\n".join(files) + "\n" else "go"
 
 
 def _clock(types: list[tuple[str, str]], index: int | None, period_type) -> str:

@@ -203,6 +203,7 @@ def _go_rest_key(rest: str) -> str:
     return snake(parts[-1])
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def go_key(name: str) -> str:
     bare = strip_generics(name)
     dot = bare.find(".", bare.rfind("/") + 1)
@@ -239,6 +240,7 @@ def match_key(name: str, language: str) -> str:
 _GO_RUNTIME = re.compile(r"^(runtime|internal/runtime/.*|runtime/internal/.*)$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def go_category(name: str) -> str:
     pkg = go_package(name)
     if (
