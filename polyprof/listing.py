@@ -29,9 +29,8 @@ from .samples import Samples
 from .top import _share, duration, label, percent
 from .view import sampled, view
 
-MARGIN = (
-    5  # pprof's source lines shown after the last sampled line (and before, without a start line)
-)
+# source lines pprof shows after the last sampled line (and before the first, without a start line)
+MARGIN = 5
 
 
 @dataclasses.dataclass
