@@ -27,6 +27,7 @@ from .proto import batch_messages, messages
 from .samples import Samples, expand
 
 GZIP_MAGIC = b"\x1f\x8b"
+_LOST = "runtime/pprof.lostProfileEvent"
 MAX_GO_STACK = 64  # runtime/cpuprof.go maxCPUProfStack: deeper stacks lose their root side
 # Separators appended after each sample/location before the bulk parse. Ids are
 # never 0 in a valid profile, and an empty Label/Line has key/function 0.
@@ -546,15 +547,9 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     if d.period_type and d.period_type[1] in _TIME_UNITS:
         period_ns = d.period * _TIME_UNITS[d.period_type[1]]
     cnt = s.count_index
-    lost = (
-        int(
-            functions.loc[functions["function"] == "runtime/pprof.lostProfileEvent", "flat_samples"]
-            .fillna(0)
-            .sum()
-        )
-        if cnt is not None
-        else 0
-    )
+    lost = 0  # samples the runtime could not record, charged to one pseudo-function
+    if cnt is not None and _LOST in g.nodes.label:
+        lost = int(g.weights(cnt)[0][g.nodes.label.index(_LOST)])
     meta = schema.ProfileMeta(
         file=str(path),
         language=s.language,

@@ -117,12 +117,10 @@ def expand(
     """
     n_samples = len(smp_start) - 1
     locs = smp_locs
-    per_occ = np.diff(loc_start)[locs] if len(locs) else np.zeros(0, np.int64)
-    occ_sample = np.repeat(np.arange(n_samples), np.diff(smp_start))
-    frame_sample = np.repeat(occ_sample, per_occ)
+    per_occ = np.diff(loc_start)[locs]
     frame_occ = np.repeat(np.arange(len(locs)), per_occ)
-    frame_loc = locs[frame_occ] if len(frame_occ) else np.zeros(0, np.int64)
-    within = np.arange(len(frame_sample)) - np.repeat(np.cumsum(per_occ) - per_occ, per_occ)
-    first = loc_start[frame_loc] if len(frame_loc) else np.zeros(0, np.int64)
-    frame_func = loc_funcs[first + within] if len(frame_sample) else np.zeros(0, np.int64)
-    return frame_sample, frame_func, frame_occ, frame_loc, first + within
+    occ_sample = np.repeat(np.arange(n_samples), np.diff(smp_start))
+    # a frame's line is its location's first line plus its rank within the occurrence
+    offset = loc_start[locs] - (np.cumsum(per_occ) - per_occ)
+    line_pos = offset[frame_occ] + np.arange(len(frame_occ))
+    return occ_sample[frame_occ], loc_funcs[line_pos], frame_occ, locs[frame_occ], line_pos

@@ -203,7 +203,6 @@ def _go_rest_key(rest: str) -> str:
     return snake(parts[-1])
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def go_key(name: str) -> str:
     bare = strip_generics(name)
     dot = bare.find(".", bare.rfind("/") + 1)
@@ -240,7 +239,6 @@ def match_key(name: str, language: str) -> str:
 _GO_RUNTIME = re.compile(r"^(runtime|internal/runtime/.*|runtime/internal/.*)$")
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def go_category(name: str) -> str:
     pkg = go_package(name)
     if (
@@ -282,26 +280,30 @@ def _go_stem_facts(stem: str) -> tuple[str, str]:
     return go_key(probe), go_category(probe)
 
 
+_GO_FACTS: dict[str, tuple[str, str]] = {}  # name -> (key, category), for this process
+
+
 def _go_facts(names: list[str]) -> tuple[list[str], list[str]]:
-    """Keys and categories of Go names, computed once per name stem.
+    """Keys and categories of Go names, computed once per name stem and kept per name.
 
     Generated code (closures func1..funcN, numbered helpers) makes thousands of
     names that differ only in trailing digits. Neither rule looks at a digit
     run at the end of a name except to copy it, so the stem's answer with the
-    digits put back is the name's answer, at a dict lookup's cost.
+    digits put back is the name's answer, at a dict lookup's cost. Answers are
+    kept per name, so the next profile of the same program (compare loads
+    one per round) pays only the lookups.
     """
-    stems = [n.rstrip("0123456789") for n in names]
+    new = [n for n in dict.fromkeys(names) if n not in _GO_FACTS]
+    stems = [n.rstrip("0123456789") for n in new]
     facts = {stem: _go_stem_facts(stem) for stem in set(stems) if stem}
-    keys, cats = [], []
-    for name, stem in zip(names, stems, strict=True):
+    for name, stem in zip(new, stems, strict=True):
         fact = facts.get(stem)
         if fact is None or len(stem) == len(name) or not fact[0].endswith("0"):
-            keys.append(go_key(name))
-            cats.append(go_category(name))
+            _GO_FACTS[name] = (go_key(name), go_category(name))
         else:
-            keys.append(fact[0][:-1] + name[len(stem) :])
-            cats.append(fact[1])
-    return keys, cats
+            _GO_FACTS[name] = (fact[0][:-1] + name[len(stem) :], fact[1])
+    found = [_GO_FACTS[n] for n in names]
+    return [f[0] for f in found], [f[1] for f in found]
 
 
 def keys_and_categories(

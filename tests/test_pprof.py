@@ -205,3 +205,23 @@ def test_go_shapes_text_reads_exactly_like_pprof_top(go_shapes, name):
     ours_lines = ours.getvalue().splitlines()
     start = next(i for i, ln in enumerate(theirs) if ln.startswith("Duration:"))
     assert ours_lines[-(len(theirs) - start) :] == theirs[start:]
+
+
+def test_lost_samples_are_counted_from_pprofs_pseudo_function(tmp_path):
+    """The runtime charges samples it dropped to runtime/pprof.lostProfileEvent."""
+    m = messages()
+    strings = ["", "samples", "count", "cpu", "nanoseconds", "main.work", "m.go"]
+    strings.append("runtime/pprof.lostProfileEvent")
+    prof = m["Profile"](string_table=strings, period=10_000_000)
+    prof.sample_type.add(type=1, unit=2)
+    prof.sample_type.add(type=3, unit=4)
+    prof.function.add(id=1, name=5, filename=6)
+    prof.function.add(id=2, name=7)
+    prof.location.add(id=1, line=[m["Line"](function_id=1, line=3)])
+    prof.location.add(id=2, line=[m["Line"](function_id=2)])
+    prof.sample.add(location_id=[1], value=[5, 50_000_000])
+    prof.sample.add(location_id=[2], value=[3, 30_000_000])
+    path = tmp_path / "lost.pprof"
+    path.write_bytes(prof.SerializeToString())
+    meta = load_profile(path).meta
+    assert (meta.lost_samples, meta.samples) == (3, 8)
