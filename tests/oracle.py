@@ -21,24 +21,29 @@ _ROW = re.compile(r"^\s*(-?\d+)(?:ns)?\s+(\S+)\s+(\S+)\s+(-?\d+)(?:ns)?\s+(\S+)\
 _SUFFIX = re.compile(r" \((?:partial-)?inline\)$")
 
 
-def pprof_text(*args: str | Path) -> str:
-    """`go tool pprof -top` output with every node kept; flags and files in `args`."""
+def pprof_report(*args: str | Path) -> str:
+    """`go tool pprof -symbolize=none ARGS`'s stdout: any report (-top, -peek, -list)."""
     return subprocess.run(
-        [
-            go_binary(),
-            "tool",
-            "pprof",
-            "-top",
-            "-nodefraction=0",
-            "-symbolize=none",
-            *map(str, args),
-        ],
+        [go_binary(), "tool", "pprof", "-symbolize=none", *map(str, args)],
         env=go_env(),
         capture_output=True,
         text=True,
         check=True,
         timeout=300,
     ).stdout
+
+
+def pprof_text(*args: str | Path) -> str:
+    """`go tool pprof -top` output with every node kept; flags and files in `args`."""
+    return pprof_report("-top", "-nodefraction=0", *args)
+
+
+def body(text: str) -> list[str]:
+    """A report's lines from `Duration:` (or `Total samples`, without a duration) down:
+    the part polyprof prints exactly as pprof does (its File/Type lines say more)."""
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(("Duration:", "Total samples")))
+    return lines[start:]
 
 
 def pprof_shown(*args: str | Path) -> int:

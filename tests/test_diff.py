@@ -10,6 +10,7 @@ from pathlib import Path
 
 import oracle
 import pytest
+from front_door import invoke, one_line_error
 
 from polyprof import load_profile
 from polyprof.diff import diff_profiles, run_diff
@@ -17,7 +18,6 @@ from polyprof.export.pprof_writer import pprof_bytes
 from polyprof.export.stacks import from_pyspy
 from polyprof.pstats import display_name
 
-REPO = Path(__file__).resolve().parents[1]
 CORPUS = oracle.CORPUS / "google-pprof"
 PYSHAPES = oracle.PROGRAMS / "pyshapes" / "main.py"
 PYSPY = Path(sys.executable).with_name("py-spy")
@@ -27,13 +27,6 @@ def _diff(base: Path, new: Path, **options) -> str:
     out = io.StringIO()
     run_diff(str(base), str(new), out=out, **options)
     return out.getvalue()
-
-
-def _from_totals(text: str) -> list[str]:
-    """From the Duration (or Total samples) line down: what pprof and we print alike."""
-    lines = text.splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.startswith(("Duration:", "Total samples")))
-    return lines[start:]
 
 
 def _rows(base: Path, new: Path, *flags: str, **options) -> list[tuple[str, int, int]]:
@@ -58,11 +51,11 @@ PAIRS = [("a", "b"), ("b", "a")]
 def test_go_text_is_pprofs_diff_base_byte_for_byte(go_shapes, pair, normalize):
     base, new = go_shapes[pair[0]], go_shapes[pair[1]]
     flags = ["-normalize"] if normalize else []
-    ours = _from_totals(_diff(base, new, normalize=normalize))
-    assert ours == _from_totals(oracle.pprof_text(*flags, "-diff_base", base, new))
+    ours = oracle.body(_diff(base, new, normalize=normalize))
+    assert ours == oracle.body(oracle.pprof_text(*flags, "-diff_base", base, new))
     counted = _diff(base, new, normalize=normalize, sample_index="samples")
     theirs = oracle.pprof_text(*flags, "-sample_index=samples", "-diff_base", base, new)
-    assert _from_totals(counted) == _from_totals(theirs)
+    assert oracle.body(counted) == oracle.body(theirs)
 
 
 @pytest.mark.parametrize("normalize", [False, True], ids=["plain", "normalize"])
@@ -89,7 +82,7 @@ def test_a_profile_against_itself_is_all_zero():
     path = CORPUS / "large.cpu"
     profile, _ = diff_profiles(load_profile(path), load_profile(path))
     assert profile.functions.empty
-    assert _from_totals(_diff(path, path)) == _from_totals(
+    assert oracle.body(_diff(path, path)) == oracle.body(
         oracle.pprof_text("-diff_base", path, path)
     )
 
@@ -97,11 +90,9 @@ def test_a_profile_against_itself_is_all_zero():
 def test_two_different_programs_read_like_pprof():
     """Third-party profiles of different programs: 23k nodes, most on one side only."""
     base, new = CORPUS / "sample.cpu", CORPUS / "large.cpu"
-    assert _from_totals(_diff(base, new)) == _from_totals(
-        oracle.pprof_text("-diff_base", base, new)
-    )
-    ours = _from_totals(_diff(new, base, normalize=True))
-    assert ours == _from_totals(oracle.pprof_text("-normalize", "-diff_base", new, base))
+    assert oracle.body(_diff(base, new)) == oracle.body(oracle.pprof_text("-diff_base", base, new))
+    ours = oracle.body(_diff(new, base, normalize=True))
+    assert ours == oracle.body(oracle.pprof_text("-normalize", "-diff_base", new, base))
 
 
 def test_lines_and_filters_follow_pprof(go_shapes):
@@ -109,10 +100,10 @@ def test_lines_and_filters_follow_pprof(go_shapes):
 
     base, new = go_shapes["a"], go_shapes["b"]
     lines = _diff(base, new, granularity="lines")
-    assert _from_totals(lines) == _from_totals(oracle.pprof_text("-lines", "-diff_base", base, new))
+    assert oracle.body(lines) == oracle.body(oracle.pprof_text("-lines", "-diff_base", base, new))
     filtered = _diff(base, new, filters=Filters(focus="main", hide="runtime"))
     theirs = oracle.pprof_text("-focus=main", "-hide=runtime", "-diff_base", base, new)
-    assert _from_totals(filtered) == _from_totals(theirs)
+    assert oracle.body(filtered) == oracle.body(theirs)
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +131,8 @@ def hotspot_go(tmp_path_factory) -> dict[str, Path]:
 def test_a_real_fix_reads_like_pprof(hotspot_go, normalize):
     base, new = hotspot_go["before"], hotspot_go["after"]
     flags = ["-normalize"] if normalize else []
-    ours = _from_totals(_diff(base, new, normalize=normalize))
-    assert ours == _from_totals(oracle.pprof_text(*flags, "-diff_base", base, new))
+    ours = oracle.body(_diff(base, new, normalize=normalize))
+    assert ours == oracle.body(oracle.pprof_text(*flags, "-diff_base", base, new))
     profile, _ = diff_profiles(load_profile(base), load_profile(new), normalize=normalize)
     fn = profile.functions.set_index("function")
     assert fn.loc["main.countDuplicatePairs", "flat_ns"] < 0
@@ -248,45 +239,27 @@ def test_pyspy_diff_is_new_minus_base_per_function(pyspy_pair):
 # --- errors -------------------------------------------------------------------------------
 
 
-def _invoke(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", "diff", *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _one_line_error(run: subprocess.CompletedProcess, *words: str) -> None:
-    assert run.returncode == 2, run.stderr
-    assert run.stdout == ""
-    assert len(run.stderr.splitlines()) == 1, run.stderr
-    assert "Traceback" not in run.stderr
-    for word in words:
-        assert word in run.stderr
-
-
 def test_incompatible_sample_types_name_both_files(go_shapes, pyspy_pair, tmp_path):
     wall = tmp_path / "wall.pprof"
     wall.write_bytes(pprof_bytes(from_pyspy(pyspy_pair["small"], idle=True)))
-    run = _invoke("--base", go_shapes["a"], "--profile", wall)
-    _one_line_error(run, str(go_shapes["a"]), str(wall), "incompatible sample types")
+    run = invoke("diff", "--base", go_shapes["a"], "--profile", wall)
+    one_line_error(run, str(go_shapes["a"]), str(wall), "incompatible sample types")
 
 
 def test_mixed_kinds_and_missing_files_are_one_line(go_shapes, tmp_path):
     stats = _cprofile(tmp_path, 50)
-    _one_line_error(_invoke("--base", stats, "--profile", go_shapes["a"]), "pstats", "pprof")
+    one_line_error(invoke("diff", "--base", stats, "--profile", go_shapes["a"]), "pstats", "pprof")
     missing = tmp_path / "nope.pprof"
-    _one_line_error(_invoke("--base", go_shapes["a"], "--profile", missing), str(missing))
-    _one_line_error(_invoke("--base", stats, "--profile", stats, "--granularity", "lines"))
+    one_line_error(invoke("diff", "--base", go_shapes["a"], "--profile", missing), str(missing))
+    one_line_error(invoke("diff", "--base", stats, "--profile", stats, "--granularity", "lines"))
 
 
 def test_front_door_prints_the_diff(go_shapes):
-    run = _invoke("--base", go_shapes["a"], "--profile", go_shapes["b"], "--nodecount", "3")
+    run = invoke("diff", "--base", go_shapes["a"], "--profile", go_shapes["b"], "--nodecount", "3")
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[1] == f"Diff base: {go_shapes['a']}"
     assert "Showing top 3 nodes out of" in run.stdout
-    csv_run = _invoke("--base", go_shapes["a"], "--profile", go_shapes["b"], "--format", "csv")
+    csv_run = invoke(
+        "diff", "--base", go_shapes["a"], "--profile", go_shapes["b"], "--format", "csv"
+    )
     assert csv_run.stdout.startswith("language,profiler,kind,clock,function")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import oracle
 import pytest
+from front_door import invoke, one_line_error
 
 from polyprof import load_profile
 from polyprof.filter import Filters
@@ -18,7 +17,6 @@ from polyprof.view import view
 CORPUS_PPROF = sorted(
     p for p in (oracle.CORPUS / "google-pprof").glob("*.cpu") if "legacy" not in p.name
 )
-REPO = Path(__file__).resolve().parents[1]
 
 # (pprof flags, our options): every filter alone, combined, and with --relative
 CASES = [
@@ -44,13 +42,11 @@ def _ours(path: Path, options: dict, granularity: str = "functions") -> list[str
     run_top(
         str(path), out=out, filters=Filters(**options), relative=relative, granularity=granularity
     )
-    lines = out.getvalue().splitlines()
-    return lines[next(i for i, ln in enumerate(lines) if ln.startswith("Duration:")) :]
+    return oracle.body(out.getvalue())
 
 
 def _theirs(path: Path, flags: list[str]) -> list[str]:
-    lines = oracle.pprof_text(*flags, path).splitlines()
-    return lines[next(i for i, ln in enumerate(lines) if ln.startswith("Duration:")) :]
+    return oracle.body(oracle.pprof_text(*flags, path))
 
 
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
@@ -98,25 +94,13 @@ def test_pyspy_hide_moves_flat_to_the_caller(pyspy_lines):
     assert fn["flat_samples"].sum() == prof.functions["flat_samples"].sum()
 
 
-def _cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", "top", *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_a_bad_regex_is_one_line():
-    run = _cli("--profile", CORPUS_PPROF[0], "--focus", "(unclosed")
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert run.stderr.count("\n") == 1 and "--focus '(unclosed' is not a valid" in run.stderr
+    run = invoke("top", "--profile", CORPUS_PPROF[0], "--focus", "(unclosed", timeout=60)
+    one_line_error(run, "--focus '(unclosed' is not a valid")
 
 
 def test_a_focus_that_matches_nothing_warns():
-    run = _cli("--profile", CORPUS_PPROF[0], "--focus", "no-such-function")
+    run = invoke("top", "--profile", CORPUS_PPROF[0], "--focus", "no-such-function", timeout=60)
     assert run.returncode == 0
     assert "--focus 'no-such-function' matched no samples" in run.stderr
     assert "Showing nodes accounting for 0, 0% of" in run.stdout

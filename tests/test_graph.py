@@ -11,6 +11,7 @@ from pathlib import Path
 
 import oracle
 import pytest
+from front_door import invoke, one_line_error
 
 from polyprof import load_profile
 from polyprof.graph import Graph
@@ -21,19 +22,12 @@ from polyprof.view import view
 CORPUS_PPROF = sorted(
     p for p in (oracle.CORPUS / "google-pprof").glob("*.cpu") if "legacy" not in p.name
 )
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _text(path: Path, **options) -> list[str]:
     out = io.StringIO()
     run_top(str(path), out=out, **options)
-    lines = out.getvalue().splitlines()
-    return lines[next(i for i, ln in enumerate(lines) if ln.startswith("Duration:")) :]
-
-
-def _pprof_lines(text: str) -> list[str]:
-    lines = text.splitlines()
-    return lines[next(i for i, ln in enumerate(lines) if ln.startswith("Duration:")) :]
+    return oracle.body(out.getvalue())
 
 
 def _rows(table, column_flat: str, column_cum: str) -> dict[str, tuple[int, int]]:
@@ -50,7 +44,7 @@ def _lines_match_pprof(path: Path) -> None:
     assert {r[0]: (r[1], r[2]) for r in counts} == _rows(fn, "flat_samples", "cum_samples")
     in_ns = oracle.pprof_top("-lines", "-unit=ns", path)
     assert {r[0]: (r[1], r[2]) for r in in_ns} == _rows(fn, "flat_ns", "cum_ns")
-    assert _text(path, granularity="lines") == _pprof_lines(oracle.pprof_text("-lines", path))
+    assert _text(path, granularity="lines") == oracle.body(oracle.pprof_text("-lines", path))
 
 
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
@@ -179,27 +173,10 @@ def test_pstats_refuses_line_and_file_granularity_in_one_line(tmp_path, granular
         capture_output=True,
         timeout=60,
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "invoke", "top", "--profile", stats, "--granularity", granularity],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert run.returncode == 2
-    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
-    assert "sampling profile" in run.stderr and str(stats) in run.stderr
+    run = invoke("top", "--profile", stats, "--granularity", granularity, timeout=60)
+    one_line_error(run, "sampling profile", stats)
 
 
-def test_unknown_granularity_is_one_line(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "invoke", "top", "--profile", CORPUS_PPROF[0], "--granularity", "x"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert run.returncode == 2 and "--granularity must be one of" in run.stderr
-    assert run.stderr.count("\n") == 1
+def test_unknown_granularity_is_one_line():
+    run = invoke("top", "--profile", CORPUS_PPROF[0], "--granularity", "x", timeout=60)
+    one_line_error(run, "--granularity must be one of")

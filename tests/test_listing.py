@@ -12,11 +12,10 @@ from pathlib import Path
 
 import oracle
 import pytest
-from test_peek import pprof_report
+from front_door import invoke, one_line_error
 
 from polyprof.listing import run_list
 
-REPO = Path(__file__).resolve().parents[1]
 GO_FUNCTIONS = r"^main\."
 _ROUTINE = re.compile(r"^ROUTINE =+ (.*) in (.*)$")
 _TOTALS = re.compile(r"^\s*(-?\d+)(?:ns)?\s+(-?\d+)(?:ns)?\s+\(flat, cum\)")
@@ -32,7 +31,7 @@ def _pprof_list_cums(path: Path) -> dict[str, int]:
     """pprof -list's routine header cum per function: the per-line cums added up."""
     cums = {}
     name = None
-    for line in pprof_report("-list", GO_FUNCTIONS, "-unit=ns", path).splitlines():
+    for line in oracle.pprof_report("-list", GO_FUNCTIONS, "-unit=ns", path).splitlines():
         if m := _ROUTINE.match(line):
             name = m[1]
         elif name and (m := _TOTALS.match(line)):
@@ -80,7 +79,7 @@ def test_text_is_pprof_list_but_for_the_header_cum(go_shapes, key):
         return [ln for ln in text.splitlines() if not ("(flat, cum)" in ln or ln[:5] == " Note")]
 
     ours, _ = _list(path, GO_FUNCTIONS)
-    assert body(ours) == body(pprof_report("-list", GO_FUNCTIONS, path))
+    assert body(ours) == body(oracle.pprof_report("-list", GO_FUNCTIONS, path))
     assert "func sumSquares(n uint64) uint64 {" in ours
 
 
@@ -128,19 +127,8 @@ def test_missing_source_is_said_once_and_sampled_lines_still_show(
 # --- the front door ---------------------------------------------------------------------------
 
 
-def _invoke(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", "list", *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_front_door_lists_a_function(go_shapes):
-    run = _invoke("--profile", go_shapes["a"], r"^main\.isOdd$")
+    run = invoke("list", "--profile", go_shapes["a"], r"^main\.isOdd$")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Total: ")
     assert "ROUTINE ======================== main.isOdd in " in run.stdout
@@ -155,12 +143,9 @@ def test_front_door_pstats_is_one_line(tmp_path):
         capture_output=True,
         timeout=120,
     )
-    run = _invoke("--profile", path, "fib")
-    assert run.returncode == 2
-    assert run.stderr.count("\n") == 1 and "needs a sampling profile" in run.stderr
+    one_line_error(invoke("list", "--profile", path, "fib"), "needs a sampling profile")
 
 
 def test_front_door_no_match_is_one_line(go_shapes):
-    run = _invoke("--profile", go_shapes["a"], "no-such-function")
-    assert run.returncode == 2
-    assert run.stderr.count("\n") == 1 and "no function matches" in run.stderr
+    run = invoke("list", "--profile", go_shapes["a"], "no-such-function")
+    one_line_error(run, "no function matches")

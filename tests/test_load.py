@@ -11,13 +11,13 @@ import gzip
 import marshal
 import random
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import oracle
 import pytest
+from front_door import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,19 +26,11 @@ from polyprof.filter import Filters
 from polyprof.proto import messages
 from polyprof.view import view
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLE = oracle.CORPUS / "google-pprof" / "sample.cpu"
 
 
 def run_top(path: Path | str, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", "top", "--profile", str(path), *extra],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return invoke("top", "--profile", path, *extra, timeout=60)
 
 
 def _zero_sample_profile() -> bytes:

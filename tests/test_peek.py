@@ -14,16 +14,15 @@ from pathlib import Path
 
 import oracle
 import pytest
+from front_door import invoke, one_line_error
 
 from polyprof.filter import Filters
 from polyprof.peek import run_peek
 from polyprof.pstats import display_name
-from polyprof.toolchain import go_binary, go_env
 
 CORPUS_PPROF = sorted(
     p for p in (oracle.CORPUS / "google-pprof").glob("*.cpu") if "legacy" not in p.name
 )
-REPO = Path(__file__).resolve().parents[1]
 PYSHAPES = oracle.PROGRAMS / "pyshapes" / "main.py"
 
 # (regex, pprof flags, our options): default, lines, filters, relative percentages
@@ -40,49 +39,32 @@ CASES = [
 CASE_IDS = ["functions", "lines", "focus-hide", "relative"]
 
 
-def pprof_report(*args: str | Path) -> str:
-    """`go tool pprof ARGS -symbolize=none`'s stdout (any report: -peek, -list, -top)."""
-    return subprocess.run(
-        [go_binary(), "tool", "pprof", "-symbolize=none", *map(str, args)],
-        env=go_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    ).stdout
-
-
 def _peek(path: Path, regex: str, **options) -> str:
     out = io.StringIO()
     run_peek(str(path), regex, out=out, **options)
     return out.getvalue()
 
 
-def _from_duration(text: str) -> list[str]:
-    lines = text.splitlines()
-    return lines[next(i for i, ln in enumerate(lines) if ln.startswith("Duration:")) :]
-
-
 @pytest.mark.parametrize(("regex", "flags", "options"), CASES, ids=CASE_IDS)
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
 def test_corpus_text_reads_exactly_like_pprof_peek(path, regex, flags, options):
-    ours = _from_duration(_peek(path, regex, **options))
-    assert ours == _from_duration(pprof_report("-peek", regex, *flags, path))
+    ours = oracle.body(_peek(path, regex, **options))
+    assert ours == oracle.body(oracle.pprof_report("-peek", regex, *flags, path))
 
 
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
 def test_corpus_files_granularity_reads_like_pprof(path):
     # pprof's -files also keys on a function's start line, which these old files lack
-    ours = _from_duration(_peek(path, ".", granularity="files"))
-    assert ours == _from_duration(pprof_report("-peek", ".", "-files", path))
+    ours = oracle.body(_peek(path, ".", granularity="files"))
+    assert ours == oracle.body(oracle.pprof_report("-peek", ".", "-files", path))
 
 
 @pytest.mark.parametrize(("regex", "flags", "options"), CASES, ids=CASE_IDS)
 @pytest.mark.parametrize("key", ["a", "b", "merged"])
 def test_go_shapes_text_reads_exactly_like_pprof_peek(go_shapes, key, regex, flags, options):
     path = go_shapes[key]
-    ours = _from_duration(_peek(path, regex, **options))
-    assert ours == _from_duration(pprof_report("-peek", regex, *flags, path))
+    ours = oracle.body(_peek(path, regex, **options))
+    assert ours == oracle.body(oracle.pprof_report("-peek", regex, *flags, path))
 
 
 _NS = r"(-?\d+)(?:ns)?"
@@ -113,14 +95,14 @@ def parse_peek(text: str) -> list[dict]:
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
 def test_corpus_json_numbers_equal_pprof_in_ns(path):
     ours = json.loads(_peek(path, "runtime|main", fmt="json"))
-    assert ours == parse_peek(pprof_report("-peek", "runtime|main", "-unit=ns", path))
+    assert ours == parse_peek(oracle.pprof_report("-peek", "runtime|main", "-unit=ns", path))
 
 
 @pytest.mark.parametrize("key", ["a", "b", "merged"])
 def test_go_shapes_json_numbers_equal_pprof_in_ns(go_shapes, key):
     path = go_shapes[key]
     ours = json.loads(_peek(path, ".", fmt="json"))
-    theirs = parse_peek(pprof_report("-peek", ".", "-unit=ns", path))
+    theirs = parse_peek(oracle.pprof_report("-peek", ".", "-unit=ns", path))
     assert ours == theirs
     names = {e["function"] for e in ours}
     assert {"main.isEven", "main.isOdd", "main.square"} <= names
@@ -255,19 +237,8 @@ def test_profile_module_edges_have_counts_but_no_time(tmp_path):
 # --- the front door ---------------------------------------------------------------------------
 
 
-def _invoke(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_front_door_prints_pprof_peek():
-    run = _invoke("peek", "--profile", CORPUS_PPROF[-1], r"runtime\.main")
+    run = invoke("peek", "--profile", CORPUS_PPROF[-1], r"runtime\.main")
     assert run.returncode == 0, run.stderr
     assert "| runtime.main" in run.stdout
 
@@ -281,14 +252,10 @@ def test_front_door_prints_pprof_peek():
     ids=["no-match", "bad-regex"],
 )
 def test_front_door_errors_are_one_line(args, says):
-    run = _invoke("peek", *args)
-    assert run.returncode == 2
-    assert run.stdout == ""
-    assert run.stderr.count("\n") == 1 and says in run.stderr
+    one_line_error(invoke("peek", *args), says)
 
 
 def test_front_door_pstats_lines_is_one_line(cprofile_files):
     path = next(iter(cprofile_files.values()))
-    run = _invoke("peek", "--profile", path, "fib", "--granularity", "lines")
-    assert run.returncode == 2
-    assert run.stderr.count("\n") == 1 and "needs a sampling profile" in run.stderr
+    run = invoke("peek", "--profile", path, "fib", "--granularity", "lines")
+    one_line_error(run, "needs a sampling profile")

@@ -12,6 +12,7 @@ from pathlib import Path
 import oracle
 import pandas as pd
 import pytest
+from front_door import invoke
 
 from polyprof import load_profile, schema
 from polyprof.top import percent, run_top
@@ -19,7 +20,6 @@ from polyprof.top import percent, run_top
 CORPUS_PPROF = sorted(
     p for p in (oracle.CORPUS / "google-pprof").glob("*.cpu") if "legacy" not in p.name
 )
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _top(path: Path, **options) -> str:
@@ -28,21 +28,14 @@ def _top(path: Path, **options) -> str:
     return out.getvalue()
 
 
-def _from_duration(text: str) -> list[str]:
-    lines = text.splitlines()
-    return lines[next(i for i, ln in enumerate(lines) if ln.startswith("Duration:")) :]
-
-
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
 def test_text_reads_exactly_like_pprof_top(path):
-    assert _from_duration(_top(path)) == _from_duration(oracle.pprof_text(path))
+    assert oracle.body(_top(path)) == oracle.body(oracle.pprof_text(path))
 
 
 @pytest.mark.parametrize("path", CORPUS_PPROF, ids=lambda p: p.name)
 def test_sort_cum_matches_pprof_cum(path):
-    ours = [
-        oracle.strip_inline(ln).split()[-1] for ln in _from_duration(_top(path, sort="cum"))[3:]
-    ]
+    ours = [oracle.strip_inline(ln).split()[-1] for ln in oracle.body(_top(path, sort="cum"))[3:]]
     theirs = [r[0] for r in oracle.pprof_top("-cum", "-unit=ns", path)]
     assert ours == theirs
 
@@ -100,13 +93,6 @@ def test_percent_strings_are_pprofs():
 def test_front_door_prints_the_table(tmp_path):
     path = tmp_path / "sample.cpu"
     path.write_bytes(gzip.decompress(CORPUS_PPROF[-1].read_bytes()))  # raw proto, odd name
-    run = subprocess.run(
-        [sys.executable, "-m", "invoke", "top", "--profile", str(path), "--nodecount", "2"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = invoke("top", "--profile", path, "--nodecount", "2", timeout=60)
     assert run.returncode == 0, run.stderr
     assert "flat  flat%   sum%        cum   cum%" in run.stdout
