@@ -20,7 +20,6 @@ samples: its diff subtracts per-function totals (times, calls) instead.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from typing import Any, TextIO
 
@@ -32,8 +31,8 @@ from .errors import PolyprofError
 from .filter import Filters
 from .graph import Graph
 from .load import load_profile
-from .samples import Samples
-from .top import FORMATS, export_columns, ordered, render_text, write_csv
+from .samples import Samples, round_half_away
+from .top import check_output, render_text, report_values, shown_rows, write_rows
 from .view import view
 
 DIFF_COLUMNS = ("flat_ns", "cum_ns", "flat_samples", "cum_samples", "calls", "primitive_calls")
@@ -186,12 +185,6 @@ def _sampled_diff(
     )
 
 
-def _round_half_away(x: pd.Series) -> pd.Series:
-    """Go's math.Round, which pprof's ScaleN uses."""
-    v = x.to_numpy(dtype=np.float64)
-    return pd.Series(np.sign(v) * np.floor(np.abs(v) + 0.5), index=x.index).astype("Int64")
-
-
 def keyed(profile: schema.Profile, by_name: bool) -> pd.DataFrame:
     """A profile's numbers per function identity: name alone (pprof's rule, and by_name),
     or name and file (Python's default: every module has its `main`)."""
@@ -256,7 +249,8 @@ def _tracing_diff(
     b = keyed(new, by_name)
     if normalize:  # pprof's ScaleN, applied to B's per-function times
         ratio = float(a["flat_ns"].sum()) / float(b["flat_ns"].sum() or 1)
-        b = b.assign(**{c: _round_half_away(b[c] * ratio) for c in ("flat_ns", "cum_ns")})
+        times = {c: b[c].to_numpy(np.float64) * ratio for c in ("flat_ns", "cum_ns")}
+        b = b.assign(**{c: pd.array(round_half_away(t), dtype="Int64") for c, t in times.items()})
     a, b = aligned(a, b)
     union = a.index
     d = {c: b[c].astype("Int64").fillna(0) - a[c].astype("Int64").fillna(0) for c in DIFF_COLUMNS}
@@ -318,8 +312,7 @@ def diff_profiles(
         merged = _sampled_diff(base, new, normalize, by_name, sample_index)
     shown, warnings = view(merged, granularity, filters)
     fn = shown.functions
-    value = fn["value"] if "value" in fn else fn["flat_ns"].fillna(0)
-    cum = fn["cum_value"] if "cum_value" in fn else fn["cum_ns"].fillna(0)
+    value, cum = report_values(fn)
     calls = (fn["calls"].fillna(0) != 0) | (fn["primitive_calls"].fillna(0) != 0)
     keep = (value != 0) | (cum != 0) | calls  # pprof drops nodes that cancel out
     shown.functions = fn[keep.to_numpy()].reset_index(drop=True)
@@ -330,8 +323,8 @@ def render_diff(
     profile: schema.Profile, base_file: str, sort: str = "flat", nodecount: int = 0
 ) -> str:
     """top's text of a diff, with the base named under the file it was subtracted from."""
-    rows = ordered(profile, sort)
-    lines = render_text(profile, rows.head(nodecount) if nodecount else rows, len(rows)).split("\n")
+    rows = shown_rows(profile, sort, nodecount)
+    lines = render_text(profile, rows, len(profile.functions)).split("\n")
     lines.insert(1, f"Diff base: {base_file}")
     return "\n".join(lines)
 
@@ -350,10 +343,7 @@ def run_diff(
     sample_index: str | None = None,
 ) -> schema.Profile:
     """Load both files, diff them and print the result like `invoke top`."""
-    if fmt not in FORMATS:
-        raise PolyprofError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
-    if nodecount < 0:
-        raise PolyprofError("--nodecount must be 0 (all rows) or a positive number")
+    check_output(fmt, nodecount)
     base = load_profile(base_path)
     new = load_profile(new_path)
     profile, warnings = diff_profiles(
@@ -369,15 +359,8 @@ def run_diff(
         print(f"polyprof: {new_path}: warning: {warning}", file=sys.stderr)
     if fmt == "text":
         out.write(render_diff(profile, base.meta.file, sort, nodecount))
-        return profile
-    rows = ordered(profile, sort)
-    if nodecount:
-        rows = rows.head(nodecount)
-    if fmt == "csv":
-        write_csv(export_columns(rows), out)
     else:
-        records = json.loads(export_columns(rows).to_json(orient="records", double_precision=15))
-        doc = {"meta": profile.meta.as_dict(), "base": base.meta.as_dict(), "functions": records}
-        json.dump(doc, out, indent=1)
-        out.write("\n")
+        write_rows(
+            profile, shown_rows(profile, sort, nodecount), fmt, out, base=base.meta.as_dict()
+        )
     return profile

@@ -97,14 +97,18 @@ class Samples:
     def scaled(self, factors: np.ndarray) -> Samples:
         """Values times one factor per sample type, rounded half away from zero (Go's
         math.Round, as pprof's ScaleN); samples left with only zeros are dropped."""
-        scaled = self.values * factors
-        rounded = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)).astype(np.int64)
-        values = np.where(factors == 1, self.values, rounded)
+        values = np.where(factors == 1, self.values, round_half_away(self.values * factors))
         out = dataclasses.replace(self, values=values)
         keep = (values != 0).any(axis=1)
         if keep.all():
             return out
         return out.subset(keep, keep[self.frame_sample])
+
+
+def round_half_away(values: np.ndarray) -> np.ndarray:
+    """Go's math.Round (halves away from zero), which pprof's ScaleN uses; Python's round
+    and numpy's rint round halves to even."""
+    return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype(np.int64)
 
 
 def expand(

@@ -25,7 +25,7 @@ FORMATS = ("text", "csv", "json")
 SORTS = ("flat", "cum")
 
 
-def _values(fn: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def report_values(fn: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The numbers pprof sorts by: the report's sample type (ns for pstats and py-spy)."""
     if "value" in fn:
         return fn["value"].astype("int64"), fn["cum_value"].astype("int64")
@@ -37,7 +37,7 @@ def ordered(profile: schema.Profile, sort: str = "flat") -> pd.DataFrame:
     if sort not in SORTS:
         raise PolyprofError(f"--sort must be one of {', '.join(SORTS)}, not '{sort}'")
     fn = profile.functions
-    flat, cum = (v.to_numpy() for v in _values(fn))
+    flat, cum = (v.to_numpy() for v in report_values(fn))
     name_rank = pd.factorize(names(fn).to_numpy(dtype=object), sort=True)[0]
     first, last = (flat, cum) if sort == "flat" else (cum, flat)
     order = np.lexsort((-np.abs(last), name_rank, -np.abs(first)))  # last key sorts first
@@ -131,7 +131,7 @@ def header(profile: schema.Profile, cell) -> list[str]:
 
 def render_text(profile: schema.Profile, rows: pd.DataFrame, n_all: int) -> str:
     """The rows and header lines of `go tool pprof -top`, byte for byte, plus calls for pstats."""
-    flat, cum = (v.tolist() for v in _values(rows))
+    flat, cum = (v.tolist() for v in report_values(rows))
     tracing = profile.meta.kind == "tracing"
     shown = sum(flat)
     total_value = profile.meta.total_value
@@ -255,6 +255,32 @@ def write_csv(table: pd.DataFrame, out: TextIO) -> None:
         out.write("\n".join(map(",".join, zip(*columns, strict=True))) + "\n")
 
 
+def check_output(fmt: str, nodecount: int) -> None:
+    """The output options every table report takes, checked before any file is read."""
+    if fmt not in FORMATS:
+        raise PolyprofError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+    if nodecount < 0:
+        raise PolyprofError("--nodecount must be 0 (all rows) or a positive number")
+
+
+def shown_rows(profile: schema.Profile, sort: str, nodecount: int) -> pd.DataFrame:
+    """The rows a report prints: pprof's order, cut to --nodecount when one is given."""
+    rows = ordered(profile, sort)
+    return rows.head(nodecount) if nodecount else rows
+
+
+def write_rows(
+    profile: schema.Profile, rows: pd.DataFrame, fmt: str, out: TextIO, **extra_meta: dict
+) -> None:
+    """csv or json of a report's rows; json carries the profile's metadata (and `extra_meta`)."""
+    if fmt == "csv":
+        write_csv(export_columns(rows), out)
+        return
+    records = json.loads(export_columns(rows).to_json(orient="records", double_precision=15))
+    json.dump({"meta": profile.meta.as_dict(), **extra_meta, "functions": records}, out, indent=1)
+    out.write("\n")
+
+
 def run_top(
     path: str,
     fmt: str = "text",
@@ -265,25 +291,16 @@ def run_top(
     filters: Filters | None = None,
     relative: bool = False,
 ) -> schema.Profile:
-    if fmt not in FORMATS:
-        raise PolyprofError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
-    if nodecount < 0:
-        raise PolyprofError("--nodecount must be 0 (all rows) or a positive number")
+    check_output(fmt, nodecount)
     loaded = load_profile(path)
     if loaded.functions.empty:
         print(f"polyprof: {path}: warning: the profile holds zero samples", file=sys.stderr)
     profile, warnings = view(loaded, granularity, filters, relative)
     for warning in warnings:
         print(f"polyprof: {path}: warning: {warning}", file=sys.stderr)
-    rows = ordered(profile, sort)
-    if nodecount:
-        rows = rows.head(nodecount)
+    rows = shown_rows(profile, sort, nodecount)
     if fmt == "text":
         out.write(render_text(profile, rows, len(profile.functions)))
-    elif fmt == "csv":
-        write_csv(export_columns(rows), out)
     else:
-        records = json.loads(export_columns(rows).to_json(orient="records", double_precision=15))
-        json.dump({"meta": profile.meta.as_dict(), "functions": records}, out, indent=1)
-        out.write("\n")
+        write_rows(profile, rows, fmt, out)
     return profile
