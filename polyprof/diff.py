@@ -168,9 +168,7 @@ def _sampled_diff(
         b = b.scaled(normalize_factors(a, b))
     total = a.total()
     unit = a.sample_types[a.index][1]
-    from .pprof import _TIME_UNITS  # the same unit table the parser scales with
-
-    total_ns = total * _TIME_UNITS[unit] if unit in _TIME_UNITS else 0
+    total_ns = total * (schema.ns_per_unit(unit) or 0)
     merged = combine(dataclasses.replace(a, values=-a.values), b)
     graph = Graph(merged)
     meta = _merged_meta(base, new, total, total_ns)

@@ -20,11 +20,11 @@ from typing import TextIO
 
 import numpy as np
 
+from . import schema
 from .errors import PolyprofError
 from .filter import Filters, compile_regex
 from .graph import Graph
 from .load import load_profile
-from .pprof import _TIME_UNITS
 from .samples import Samples
 from .top import _share, duration, label, percent
 from .view import sampled, view
@@ -112,7 +112,7 @@ def window(r: Routine, start_known: bool) -> range:
 
 def _value_label(sample_type: str):
     """pprof's list labels every value in its own unit (no common unit is chosen)."""
-    per = _TIME_UNITS.get(sample_type.rsplit("/", 1)[-1])
+    per = schema.ns_per_unit(sample_type)
     if per is None:
         return lambda v: label(v, ("", 1))
     return lambda v: duration(v * per)

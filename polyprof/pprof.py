@@ -25,6 +25,7 @@ from .errors import IncompleteProfileError, ProfileError
 from .graph import Graph
 from .proto import batch_messages, messages
 from .samples import Samples, expand
+from .schema import TIME_UNITS
 
 GZIP_MAGIC = b"\x1f\x8b"
 _LOST = "runtime/pprof.lostProfileEvent"
@@ -33,16 +34,6 @@ MAX_GO_STACK = 64  # runtime/cpuprof.go maxCPUProfStack: deeper stacks lose thei
 # never 0 in a valid profile, and an empty Label/Line has key/function 0.
 _SAMPLE_END = b"\x08\x00\x1a\x00"  # location_id = 0, label = {}
 _LOCATION_END = b"\x22\x00"  # line = {}: a real Line is never empty (it names a function)
-_TIME_UNITS = {
-    "nanoseconds": 1,
-    "ns": 1,
-    "microseconds": 1_000,
-    "us": 1_000,
-    "milliseconds": 1_000_000,
-    "ms": 1_000_000,
-    "seconds": 1_000_000_000,
-    "s": 1_000_000_000,
-}
 _STACK_ROOTS = frozenset(
     {"runtime.main", "runtime.goexit", "runtime.mstart", "runtime.mcall", "runtime.rt0_go"}
 )
@@ -466,9 +457,9 @@ def _prune(d: _Decoded, names: list[str]) -> None:
 
 
 def _time_index(types: list[tuple[str, str]], default: int) -> int | None:
-    if types[default][1] in _TIME_UNITS:
+    if types[default][1] in TIME_UNITS:
         return default
-    timed = [i for i, (_, unit) in enumerate(types) if unit in _TIME_UNITS]
+    timed = [i for i, (_, unit) in enumerate(types) if unit in TIME_UNITS]
     return timed[-1] if timed else None
 
 
@@ -504,7 +495,7 @@ def samples_of(d: _Decoded, path: str | Path) -> Samples:
         sample_types=types,
         index=d.default_index,
         ns_index=ns_idx,
-        ns_scale=_TIME_UNITS.get(types[ns_idx][1], 1) if ns_idx is not None else 1,
+        ns_scale=TIME_UNITS.get(types[ns_idx][1], 1) if ns_idx is not None else 1,
         count_index=_count_index(types),
         values=d.values,
         names=d.func_names,
@@ -544,8 +535,8 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
         roots = [i for i, name in enumerate(g.nodes.label) if name in _STACK_ROOTS]
         deep[deep] = ~np.isin(g.nodes.of_frame[frame_end[deep] - 1], roots)
     period_ns = None
-    if d.period_type and d.period_type[1] in _TIME_UNITS:
-        period_ns = d.period * _TIME_UNITS[d.period_type[1]]
+    if d.period_type and d.period_type[1] in TIME_UNITS:
+        period_ns = d.period * TIME_UNITS[d.period_type[1]]
     cnt = s.count_index
     lost = 0  # samples the runtime could not record, charged to one pseudo-function
     if cnt is not None and _LOST in g.nodes.label:

@@ -27,6 +27,25 @@ KINDS = ("sampling", "tracing")
 CLOCKS = ("cpu", "wall")
 CATEGORIES = ("user", "stdlib", "runtime", "builtin")
 
+# time units of pprof sample types, in nanoseconds
+TIME_UNITS = {
+    "nanoseconds": 1,
+    "ns": 1,
+    "microseconds": 1_000,
+    "us": 1_000,
+    "milliseconds": 1_000_000,
+    "ms": 1_000_000,
+    "seconds": 1_000_000_000,
+    "s": 1_000_000_000,
+}
+
+
+def ns_per_unit(sample_type: str) -> int | None:
+    """Nanoseconds in one unit of a sample type ("cpu/nanoseconds", "wall/microseconds" or
+    the bare unit), or None for a type that is no time (counts, bytes)."""
+    return TIME_UNITS.get(sample_type.rsplit("/", 1)[-1])
+
+
 FUNCTION_COLUMNS: dict[str, str] = {
     "language": "category",
     "profiler": "category",

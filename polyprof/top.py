@@ -95,12 +95,9 @@ def output_unit(values_ns: list[int], total_ns: int) -> tuple[str, int]:
 
 def _formatter(profile: schema.Profile, flat: list[int], cum: list[int]):
     """One formatter for a whole report, in the report's sample unit, as pprof does."""
-    from .pprof import _TIME_UNITS  # the same table the parser scales with
-
-    kind = profile.meta.sample_type.rsplit("/", 1)[-1]
-    if kind not in _TIME_UNITS:
+    per = schema.ns_per_unit(profile.meta.sample_type)
+    if per is None:
         return lambda v: label(v, ("", 1))
-    per = _TIME_UNITS[kind]
     # pprof takes each node's |flat|, or its |cum| when flat is zero
     smallest = [f if f else c for f, c in zip(flat, cum, strict=True)]
     unit = output_unit([v * per for v in smallest], profile.meta.total_value * per)
