@@ -183,7 +183,7 @@ class Graph:
             return {}
         s = self.samples
         weight = e[f"w{s.index}"].to_numpy()
-        with_frames = np.unique(s.frame_sample)
+        with_frames = s.depth > 0
         cutoff = abs(int(float(s.values[with_frames, s.index].sum()) * EDGE_FRACTION))
         kept = e[np.abs(weight) >= cutoff]
         inline = kept.loc[kept["inline"], "callee"].unique()

@@ -528,12 +528,11 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
     # the runtime keeps 64 frames with inlined calls expanded, so count frames, not locations;
     # a 64-frame stack that still reaches a thread's root was not cut
     n_samples = s.n_samples
-    depth = np.bincount(s.frame_sample, minlength=n_samples) if n_samples else np.zeros(0, int)
-    frame_end = np.cumsum(depth)
-    deep = (depth >= MAX_GO_STACK) if s.language == "go" else np.zeros(n_samples, bool)
-    if deep.any():
+    deep = (s.depth >= MAX_GO_STACK) if s.language == "go" else np.zeros(n_samples, bool)
+    if deep.any():  # is the rootmost frame of a deep sample still a thread's root?
         roots = [i for i, name in enumerate(g.nodes.label) if name in _STACK_ROOTS]
-        deep[deep] = ~np.isin(g.nodes.of_frame[frame_end[deep] - 1], roots)
+        rootmost = s.first_frame[deep] + s.depth[deep] - 1
+        deep[deep] = ~np.isin(g.nodes.of_frame[rootmost], roots)
     period_ns = None
     if d.period_type and d.period_type[1] in TIME_UNITS:
         period_ns = d.period * TIME_UNITS[d.period_type[1]]
@@ -566,21 +565,21 @@ def parse(data: bytes, path: str | Path) -> schema.Profile:
         functions=functions,
         edges=schema.empty(schema.EDGE_COLUMNS),
         samples=s,
-        _stacks_builder=lambda: _stacks(d, g, frame_end - depth, deep),
+        _stacks_builder=lambda: _stacks(d, g, deep),
         _inline_builder=g.inline_labels,
     )
 
 
-def _stacks(d: _Decoded, g: Graph, frame_start: np.ndarray, deep: np.ndarray) -> pd.DataFrame:
+def _stacks(d: _Decoded, g: Graph, deep: np.ndarray) -> pd.DataFrame:
     s = g.samples
     names = g.nodes.label
     of_frame = g.nodes.of_frame
     cnt, ns_idx = s.count_index, s.ns_index
     rows: dict[tuple, list[int]] = {}
     labels = d.labels or [""] * s.n_samples
-    ends = np.append(frame_start[1:], len(of_frame)) if len(frame_start) else frame_start
+    starts, ends = s.first_frame, s.first_frame + s.depth
     for j in range(s.n_samples):
-        seg = of_frame[frame_start[j] : ends[j]]
+        seg = of_frame[starts[j] : ends[j]]
         stack = tuple(names[k] for k in seg[::-1])
         key = (stack, labels[j], bool(deep[j]))
         acc = rows.setdefault(key, [0, 0])

@@ -65,10 +65,19 @@ class Samples:
         return np.append(occ[:-1] == occ[1:], False) if len(occ) else np.zeros(0, bool)
 
     @cached_property
+    def depth(self) -> np.ndarray:
+        """Frames per sample (0 for a sample with no stack)."""
+        return np.bincount(self.frame_sample, minlength=self.n_samples).astype(np.int64)
+
+    @cached_property
+    def first_frame(self) -> np.ndarray:
+        """Where each sample's frames start (its leaf, when it has any)."""
+        return np.cumsum(self.depth) - self.depth
+
+    @cached_property
     def leaf_frames(self) -> np.ndarray:
         """The first frame of every sample that has frames."""
-        fs = self.frame_sample
-        return np.flatnonzero(np.diff(fs, prepend=-1) != 0) if len(fs) else np.zeros(0, np.int64)
+        return self.first_frame[self.depth > 0]
 
     def total(self, column: int | None = None) -> int:
         """pprof's percent denominator: the sum of |value| over every sample."""
