@@ -24,6 +24,12 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
+def warn(path: object, *messages: str) -> None:
+    """A warning about one file: the run goes on, and stdout stays the report's."""
+    for message in messages:
+        print(f"polyprof: {path}: warning: {message}", file=sys.stderr)
+
+
 def guarded(body: Callable[[], T]) -> T:
     try:
         return body()

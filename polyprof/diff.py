@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .cli import warn
 from .errors import PolyprofError
 from .filter import Filters
 from .graph import Graph
@@ -353,8 +354,7 @@ def run_diff(
         by_name=by_name,
         sample_index=sample_index,
     )
-    for warning in warnings:
-        print(f"polyprof: {new_path}: warning: {warning}", file=sys.stderr)
+    warn(new_path, *warnings)
     if fmt == "text":
         out.write(render_diff(profile, base.meta.file, sort, nodecount))
     else:

@@ -21,6 +21,7 @@ from typing import TextIO
 import numpy as np
 
 from . import schema
+from .cli import warn
 from .errors import PolyprofError
 from .filter import Filters, compile_regex
 from .graph import Graph
@@ -174,8 +175,7 @@ def run_list(
     loaded = load_profile(path)
     sampled(loaded, "list (per-line numbers)")
     profile, warnings = view(loaded, "functions", filters, relative)
-    for warning in warnings:
-        print(f"polyprof: {path}: warning: {warning}", file=sys.stderr)
+    warn(path, *warnings)
     found = routines(profile.samples, pattern)
     if not found:
         raise PolyprofError(

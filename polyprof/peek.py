@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .cli import warn
 from .errors import PolyprofError
 from .filter import Filters, compile_regex
 from .graph import Graph
@@ -278,8 +279,7 @@ def run_peek(
         raise PolyprofError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
     pattern = compile_regex("regex", regex)
     profile, warnings = view(load_profile(path), granularity, filters, relative)
-    for warning in warnings:
-        print(f"polyprof: {path}: warning: {warning}", file=sys.stderr)
+    warn(path, *warnings)
     if profile.samples is None:
         peek = traced_peek(profile, pattern)
     else:

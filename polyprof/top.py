@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .cli import warn
 from .errors import PolyprofError
 from .filter import Filters
 from .load import load_profile
@@ -291,10 +292,9 @@ def run_top(
     check_output(fmt, nodecount)
     loaded = load_profile(path)
     if loaded.functions.empty:
-        print(f"polyprof: {path}: warning: the profile holds zero samples", file=sys.stderr)
+        warn(path, "the profile holds zero samples")
     profile, warnings = view(loaded, granularity, filters, relative)
-    for warning in warnings:
-        print(f"polyprof: {path}: warning: {warning}", file=sys.stderr)
+    warn(path, *warnings)
     rows = shown_rows(profile, sort, nodecount)
     if fmt == "text":
         out.write(render_text(profile, rows, len(profile.functions)))
