@@ -111,6 +111,7 @@ class Graph:
         self.granularity = granularity
         self.nodes = nodes(samples, granularity)
         self.n = len(self.nodes.label)
+        self._weights: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @cached_property
     def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +124,12 @@ class Graph:
         return uniq // width, uniq % width
 
     def weights(self, column: int) -> tuple[np.ndarray, np.ndarray]:
-        """Flat and cum per node in one sample type's unit."""
+        """Flat and cum per node in one sample type's unit (computed once per type)."""
+        if column not in self._weights:
+            self._weights[column] = self._sum(column)
+        return self._weights[column]
+
+    def _sum(self, column: int) -> tuple[np.ndarray, np.ndarray]:
         s = self.samples
         v = s.values[:, column] if s.n_samples else np.zeros(0, np.int64)
         flat = np.zeros(self.n, np.int64)
@@ -209,7 +215,7 @@ class Graph:
         def column(index: int | None, scale: int = 1):
             if index is None:
                 return missing, missing
-            f, c = (flat, cum) if index == s.index else self.weights(index)
+            f, c = self.weights(index)
             return f[keep] * scale, c[keep] * scale
 
         flat_ns, cum_ns = column(s.ns_index, s.ns_scale)
