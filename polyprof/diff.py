@@ -215,14 +215,10 @@ def changes(base: schema.Profile, new: schema.Profile, top: int = 5) -> list[dic
     lines up with the code it replaced.
     """
     a, b = aligned(keyed(base, by_name=True), keyed(new, by_name=True))
+    times = [t[["flat_ns", "cum_ns"]].astype("Int64").fillna(0) for t in (a, b)]
     rows = []
     for name in a.index:
-        before = [
-            int(a.at[name, c]) if pd.notna(a.at[name, c]) else 0 for c in ("flat_ns", "cum_ns")
-        ]
-        after = [
-            int(b.at[name, c]) if pd.notna(b.at[name, c]) else 0 for c in ("flat_ns", "cum_ns")
-        ]
+        before, after = ([int(v) for v in t.loc[name]] for t in times)
         rows.append(
             {
                 "function": str(
