@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -270,10 +270,25 @@ def _usable(
     return good, problems
 
 
+CPROFILE_CLOCKS = {"cprofile": "wall", "cprofile-cpu": "cpu"}  # a pstats file does not say
+
+
+def merged_profile(
+    session: Session, profiler: str, files: Iterable[Path], raw: Path
+) -> schema.Profile:
+    """One profiler's round profiles merged into one raw file, and that file parsed."""
+    MERGERS[profiler](list(files), raw)
+    return load_profile(
+        raw,
+        clock=CPROFILE_CLOCKS.get(profiler),
+        rate=session.ex.pyspy["rate"],
+        idle=session.ex.pyspy.get("idle", False),
+    )
+
+
 def collect_profiles(session: Session, staging_dir: Path) -> dict[str, schema.Profile]:
     """Merge each profiler's rounds into one raw file and parse it."""
     profiles: dict[str, schema.Profile] = {}
-    clock = {"cprofile": "wall", "cprofile-cpu": "cpu"}
     for v in variants(session.ex):
         if v.profiler == "none" or v in session.disabled:
             continue
@@ -299,13 +314,7 @@ def collect_profiles(session: Session, staging_dir: Path) -> dict[str, schema.Pr
                 session.findings.append(traps.no_samples(v.language, v.profiler))
             continue
         raw = staging_dir / RAW_NAMES[(v.language, v.profiler)]
-        MERGERS[v.profiler](list(good), raw)
-        prof = load_profile(
-            raw,
-            clock=clock.get(v.profiler),
-            rate=session.ex.pyspy["rate"],
-            idle=session.ex.pyspy.get("idle", False),
-        )
+        prof = merged_profile(session, v.profiler, good, raw)
         prof.meta.merged_from = len(good)
         runs = [r for r in session.results if r.variant == v and r.phase == "work"]
         if prof.meta.duration_ns is None:
@@ -323,7 +332,6 @@ def before_after(
     """Per language: the fix's merged profile minus the baseline's (diff-<language>.txt),
     the functions that moved most, and the plain wall-time speedup with its 95% interval."""
     out: dict[str, dict] = {}
-    clock = {"cprofile": "wall", "cprofile-cpu": "cpu"}
     for language in session.ex.languages if session.after is not None else []:
         profiler = diff_profiler(session.ex, language, session.disabled)
         before = profiles.get(profiler or "")
@@ -338,10 +346,7 @@ def before_after(
             out[language] = section | {"diff_file": None}
             continue
         raw = staging_dir / f"after-{RAW_NAMES[(language, profiler)]}"
-        MERGERS[profiler](list(good), raw)
-        after = load_profile(
-            raw, clock=clock.get(profiler), rate=rate, idle=session.ex.pyspy.get("idle", False)
-        )
+        after = merged_profile(session, profiler, good, raw)
         diff, _ = diff_profiles(before, after, by_name=True)
         diff.meta.file = raw.name  # not the staging folder's path, which is gone once published
         name = f"diff-{language}.txt"
